@@ -1,0 +1,515 @@
+//! Seeds, the Ed25519 key pair and its X25519 twin, signatures.
+
+use core::fmt;
+
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::montgomery::MontgomeryPoint;
+use curve25519_dalek::scalar::Scalar;
+use ed25519_dalek::Signer;
+use rand_core::CryptoRngCore;
+use sha2::{Digest, Sha512};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::point::{has_small_order_encoding, is_canonical_encoding, is_torsion_free_vartime};
+use crate::{PointError, SessionId};
+
+/// Which kind of seed an account was created from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeedKind {
+    /// 16 random bytes, zero-padded to 32 for key derivation. What Session clients create; its
+    /// recovery phrase has 13 words.
+    Legacy16,
+    /// A full 32-byte Ed25519 seed; its recovery phrase has 25 words.
+    Full32,
+}
+
+/// Why bytes are not a seed or a secret key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// A seed is 16 or 32 bytes, a libsodium secret key 64.
+    #[error(
+        "secret is {found} bytes; expected 16 (legacy seed), 32 (seed) or 64 (seed and public key)"
+    )]
+    SecretLength {
+        /// The length given.
+        found: usize,
+    },
+    /// The public half of a 64-byte secret key is not the public key of its seed.
+    #[error("the 64-byte secret key's public half does not match its seed")]
+    InconsistentSecretKey,
+    /// A Diffie-Hellman exchange produced the all-zero secret (the peer key has small order).
+    #[error("X25519 exchange gave the all-zero shared secret")]
+    WeakSharedSecret,
+}
+
+/// The secret an account is derived from. Zeroized on drop; `Debug` shows only its kind.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Seed {
+    bytes: [u8; 32],
+    #[zeroize(skip)]
+    kind: SeedKind,
+}
+
+impl Seed {
+    /// A fresh 16-byte seed, as Session clients create for a new account.
+    pub fn generate_legacy(rng: &mut impl CryptoRngCore) -> Self {
+        let mut entropy = Zeroizing::new([0u8; 16]);
+        rng.fill_bytes(entropy.as_mut());
+        Self::from_legacy_bytes(*entropy)
+    }
+
+    /// A fresh full 32-byte seed.
+    pub fn generate_full(rng: &mut impl CryptoRngCore) -> Self {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        Self::from_full_bytes(bytes)
+    }
+
+    /// A fresh 16-byte seed from the operating system's random source.
+    #[cfg(feature = "getrandom")]
+    pub fn generate_legacy_with_os_rng() -> Self {
+        Self::generate_legacy(&mut rand_core::OsRng)
+    }
+
+    /// A 16-byte legacy seed (zero-padded to 32 bytes on use).
+    pub fn from_legacy_bytes(mut entropy: [u8; 16]) -> Self {
+        let mut bytes = [0u8; 32];
+        bytes[..16].copy_from_slice(&entropy);
+        entropy.zeroize();
+        Self {
+            bytes,
+            kind: SeedKind::Legacy16,
+        }
+    }
+
+    /// A full 32-byte Ed25519 seed.
+    pub fn from_full_bytes(bytes: [u8; 32]) -> Self {
+        Self {
+            bytes,
+            kind: SeedKind::Full32,
+        }
+    }
+
+    /// A seed of 16 (legacy) or 32 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, KeyError> {
+        match bytes.len() {
+            16 => {
+                let mut b = [0u8; 16];
+                b.copy_from_slice(bytes);
+                Ok(Self::from_legacy_bytes(b))
+            }
+            32 => {
+                let mut b = [0u8; 32];
+                b.copy_from_slice(bytes);
+                Ok(Self::from_full_bytes(b))
+            }
+            found => Err(KeyError::SecretLength { found }),
+        }
+    }
+
+    /// Whether this is a 16-byte legacy seed or a full 32-byte one.
+    pub fn kind(&self) -> SeedKind {
+        self.kind
+    }
+
+    /// The 32 bytes Ed25519 keys are derived from (a legacy seed padded with zeros).
+    /// Secret: handle with care.
+    pub fn expose_ed25519_seed(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// The seed's own bytes: 16 for a legacy seed, 32 otherwise. This is what a recovery phrase
+    /// encodes. Secret: handle with care.
+    pub fn expose_entropy(&self) -> &[u8] {
+        match self.kind {
+            SeedKind::Legacy16 => &self.bytes[..16],
+            SeedKind::Full32 => &self.bytes,
+        }
+    }
+}
+
+impl fmt::Debug for Seed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Seed")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConstantTimeEq for Seed {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        self.bytes.ct_eq(&other.bytes) & ((self.kind as u8).ct_eq(&(other.kind as u8)))
+    }
+}
+
+impl PartialEq for Seed {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+impl Eq for Seed {}
+
+macro_rules! public_bytes_type {
+    ($(#[$doc:meta])* $name:ident, $len:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name([u8; $len]);
+
+        impl $name {
+            /// Length in bytes.
+            pub const LEN: usize = $len;
+
+            /// Wraps raw bytes (no validation: checks happen where the value is used).
+            pub const fn from_bytes(bytes: [u8; $len]) -> Self {
+                Self(bytes)
+            }
+
+            /// Wraps a slice of exactly the right length.
+            pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+                <[u8; $len]>::try_from(bytes).ok().map(Self)
+            }
+
+            /// The raw bytes.
+            pub const fn as_bytes(&self) -> &[u8; $len] {
+                &self.0
+            }
+
+            /// The raw bytes, by value.
+            pub const fn to_bytes(self) -> [u8; $len] {
+                self.0
+            }
+
+            /// Lower-case hex.
+            pub fn to_hex(&self) -> alloc::string::String {
+                hex::encode(self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for b in &self.0 {
+                    write!(f, "{b:02x}")?;
+                }
+                Ok(())
+            }
+        }
+
+        impl AsRef<[u8]> for $name {
+            fn as_ref(&self) -> &[u8] {
+                &self.0
+            }
+        }
+
+        impl From<[u8; $len]> for $name {
+            fn from(bytes: [u8; $len]) -> Self {
+                Self(bytes)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.to_hex())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <alloc::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                let mut bytes = [0u8; $len];
+                hex::decode_to_slice(text.as_bytes(), &mut bytes)
+                    .map_err(serde::de::Error::custom)?;
+                Ok(Self(bytes))
+            }
+        }
+    };
+}
+
+public_bytes_type!(
+    /// An Ed25519 public key (32 bytes, compressed Edwards point).
+    Ed25519PublicKey,
+    32
+);
+public_bytes_type!(
+    /// An X25519 public key (32 bytes, Montgomery u-coordinate).
+    X25519PublicKey,
+    32
+);
+public_bytes_type!(
+    /// An Ed25519 signature, `R ‖ S` (64 bytes).
+    Signature,
+    64
+);
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The public key is not canonical or has small order.
+    #[error("unusable public key: {0}")]
+    PublicKey(PointError),
+    /// `S` is not reduced modulo the group order (a malleated signature).
+    #[error("signature scalar is not canonical")]
+    NonCanonicalScalar,
+    /// `R` has small order.
+    #[error("signature nonce point has small order")]
+    SmallOrderNonce,
+    /// The equation does not hold: wrong key, wrong message or a forged signature.
+    #[error("signature does not match the key and message")]
+    Mismatch,
+}
+
+impl Ed25519PublicKey {
+    /// Verifies an Ed25519 signature with libsodium's `crypto_sign_verify_detached` rules: `S`
+    /// canonical, neither `R` nor the key of small order, the key canonical, and
+    /// `[S]B - [H(R ‖ A ‖ M)]A` encoding to exactly `R`.
+    pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), SignatureError> {
+        let sig = signature.as_bytes();
+        let mut r_bytes = [0u8; 32];
+        r_bytes.copy_from_slice(&sig[..32]);
+        let mut s_bytes = [0u8; 32];
+        s_bytes.copy_from_slice(&sig[32..]);
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))
+            .ok_or(SignatureError::NonCanonicalScalar)?;
+        if has_small_order_encoding(&r_bytes) {
+            return Err(SignatureError::SmallOrderNonce);
+        }
+        if !is_canonical_encoding(&self.0) {
+            return Err(SignatureError::PublicKey(PointError::NonCanonical));
+        }
+        if has_small_order_encoding(&self.0) {
+            return Err(SignatureError::PublicKey(PointError::SmallOrder));
+        }
+        let a = CompressedEdwardsY(self.0)
+            .decompress()
+            .ok_or(SignatureError::PublicKey(PointError::NotOnCurve))?;
+        let h = Scalar::from_hash(
+            Sha512::new()
+                .chain_update(r_bytes)
+                .chain_update(self.0)
+                .chain_update(message),
+        );
+        let r_check = EdwardsPoint::vartime_double_scalar_mul_basepoint(&h, &(-a), &s);
+        if r_check.compress().to_bytes() == r_bytes {
+            Ok(())
+        } else {
+            Err(SignatureError::Mismatch)
+        }
+    }
+
+    /// The X25519 twin of this key, as libsodium's `crypto_sign_ed25519_pk_to_curve25519`
+    /// computes it (u = (1 + y) / (1 - y)), refusing what libsodium refuses: a point of small
+    /// order, off the curve or outside the prime-order subgroup.
+    pub fn to_x25519(&self) -> Result<X25519PublicKey, PointError> {
+        if has_small_order_encoding(&self.0) {
+            return Err(PointError::SmallOrder);
+        }
+        let point = CompressedEdwardsY(self.0)
+            .decompress()
+            .ok_or(PointError::NotOnCurve)?;
+        if !is_torsion_free_vartime(&point) {
+            return Err(PointError::NotInPrimeOrderSubgroup);
+        }
+        Ok(X25519PublicKey(point.to_montgomery().to_bytes()))
+    }
+}
+
+/// An X25519 secret key (clamped scalar bytes, as libsodium's
+/// `crypto_sign_ed25519_sk_to_curve25519` gives them). Zeroized on drop; `Debug` prints nothing
+/// of it.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct X25519SecretKey([u8; 32]);
+
+impl X25519SecretKey {
+    /// Wraps 32 secret bytes (clamped on use, as X25519 specifies).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A fresh random key.
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    /// Its public key, `X25519(sk, 9)`.
+    pub fn public_key(&self) -> X25519PublicKey {
+        X25519PublicKey(MontgomeryPoint::mul_base_clamped(self.0).to_bytes())
+    }
+
+    /// The X25519 shared secret with `peer`, refusing the all-zero result as libsodium's
+    /// `crypto_scalarmult` does.
+    pub fn diffie_hellman(&self, peer: &X25519PublicKey) -> Result<SharedSecret, KeyError> {
+        let shared = MontgomeryPoint(peer.0).mul_clamped(self.0).to_bytes();
+        if bool::from(shared.ct_eq(&[0u8; 32])) {
+            return Err(KeyError::WeakSharedSecret);
+        }
+        Ok(SharedSecret(shared))
+    }
+
+    /// The secret bytes. Secret: handle with care.
+    pub fn expose_secret_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for X25519SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("X25519SecretKey(..)")
+    }
+}
+
+/// A 32-byte X25519 shared secret. Zeroized on drop; `Debug` prints nothing of it.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct SharedSecret([u8; 32]);
+
+impl SharedSecret {
+    /// The secret bytes. Secret: handle with care.
+    pub fn expose_secret_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedSecret(..)")
+    }
+}
+
+/// A Session account's keys: the seed, the Ed25519 signing key pair and its X25519 twin.
+///
+/// Everything secret is zeroized on drop and `Debug` shows only the Session ID.
+#[derive(Clone)]
+pub struct Identity {
+    seed: Seed,
+    signing_key: ed25519_dalek::SigningKey,
+    x25519_secret: X25519SecretKey,
+    ed25519_public: Ed25519PublicKey,
+    x25519_public: X25519PublicKey,
+}
+
+impl Identity {
+    /// Derives the keys of `seed`: `crypto_sign_seed_keypair` on the 32-byte seed, then the
+    /// X25519 twin of both halves.
+    pub fn from_seed(seed: Seed) -> Self {
+        let signing_key = ed25519_dalek::SigningKey::from_bytes(seed.expose_ed25519_seed());
+        let verifying = signing_key.verifying_key();
+        let ed25519_public = Ed25519PublicKey(verifying.to_bytes());
+        // Our own key is a multiple of the base point: no validation needed.
+        let x25519_public = X25519PublicKey(verifying.to_montgomery().to_bytes());
+        let mut hash: [u8; 64] = Sha512::digest(seed.expose_ed25519_seed()).into();
+        let mut scalar = [0u8; 32];
+        scalar.copy_from_slice(&hash[..32]);
+        hash.zeroize();
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+        Self {
+            seed,
+            signing_key,
+            x25519_secret: X25519SecretKey(scalar),
+            ed25519_public,
+            x25519_public,
+        }
+    }
+
+    /// A new account with a fresh 16-byte seed (13-word recovery phrase), as Session clients
+    /// create one.
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+        Self::from_seed(Seed::generate_legacy(rng))
+    }
+
+    /// A new account from the operating system's random source.
+    #[cfg(feature = "getrandom")]
+    pub fn generate_with_os_rng() -> Self {
+        Self::generate(&mut rand_core::OsRng)
+    }
+
+    /// From libsodium's 64-byte secret key (`seed ‖ public key`); the public half must match.
+    pub fn from_ed25519_secret_key(secret_key: &[u8; 64]) -> Result<Self, KeyError> {
+        let mut seed = [0u8; 32];
+        seed.copy_from_slice(&secret_key[..32]);
+        let identity = Self::from_seed(Seed::from_full_bytes(seed));
+        if identity.ed25519_public.0 != secret_key[32..] {
+            return Err(KeyError::InconsistentSecretKey);
+        }
+        Ok(identity)
+    }
+
+    /// From a 16-byte legacy seed, a 32-byte seed or a 64-byte libsodium secret key.
+    pub fn from_secret_bytes(secret: &[u8]) -> Result<Self, KeyError> {
+        match secret.len() {
+            16 | 32 => Seed::from_slice(secret).map(Self::from_seed),
+            64 => {
+                let mut sk = Zeroizing::new([0u8; 64]);
+                sk.copy_from_slice(secret);
+                Self::from_ed25519_secret_key(&sk)
+            }
+            found => Err(KeyError::SecretLength { found }),
+        }
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> &Seed {
+        &self.seed
+    }
+
+    /// The Session ID: `05` followed by the X25519 public key.
+    pub fn session_id(&self) -> SessionId {
+        SessionId::from_x25519(self.x25519_public)
+    }
+
+    /// The Ed25519 public key.
+    pub fn ed25519_public_key(&self) -> Ed25519PublicKey {
+        self.ed25519_public
+    }
+
+    /// The X25519 public key (the Session ID without its prefix).
+    pub fn x25519_public_key(&self) -> X25519PublicKey {
+        self.x25519_public
+    }
+
+    /// The X25519 secret key (clamped SHA-512 of the seed, as libsodium derives it).
+    pub fn x25519_secret_key(&self) -> &X25519SecretKey {
+        &self.x25519_secret
+    }
+
+    /// A plain Ed25519 (RFC 8032) signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        Signature(self.signing_key.sign(message).to_bytes())
+    }
+
+    /// libsodium's 64-byte Ed25519 secret key, `seed ‖ public key`. Secret: handle with care.
+    pub fn expose_ed25519_secret_key(&self) -> Zeroizing<[u8; 64]> {
+        Zeroizing::new(self.signing_key.to_keypair_bytes())
+    }
+
+    /// The clamped scalar `a` behind the Ed25519 public key (`A = aB`), as a reduced scalar.
+    pub(crate) fn private_scalar(&self) -> Zeroizing<Scalar> {
+        Zeroizing::new(Scalar::from_bytes_mod_order(self.x25519_secret.0))
+    }
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Identity")
+            .field("session_id", &self.session_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConstantTimeEq for Identity {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        self.seed.ct_eq(&other.seed)
+    }
+}

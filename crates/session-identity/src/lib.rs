@@ -1,0 +1,97 @@
+//! Session identities: the bottom layer of sessionkit.
+//!
+//! A Session account is a random seed. From it come an Ed25519 key pair, its X25519 twin and the
+//! **Session ID** (`05` followed by the X25519 public key in hex). The seed is backed up as a
+//! 13-word recovery phrase; restoring it gives the same ID on another device. For communities,
+//! an account uses per-server **blinded IDs** (`15…`, `25…`) that the server cannot link.
+//!
+//! Everything here is byte-compatible with libsession-util (the C++ reference) and libsodium.
+//! The crate does no I/O, reads no clock and draws randomness only from the
+//! [`rand_core::CryptoRngCore`] a caller hands it (or from the OS with the `getrandom` feature).
+//!
+//! ```
+//! use session_identity::{Identity, Seed, SessionId};
+//! # use rand_core::{CryptoRng, RngCore};
+//! # struct Fixed; // stands in for a real CSPRNG such as rand_core::OsRng
+//! # impl RngCore for Fixed {
+//! #     fn next_u32(&mut self) -> u32 { 7 } fn next_u64(&mut self) -> u64 { 7 }
+//! #     fn fill_bytes(&mut self, d: &mut [u8]) { d.fill(7) }
+//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { d.fill(7); Ok(()) }
+//! # }
+//! # impl CryptoRng for Fixed {}
+//! # let mut rng = Fixed;
+//! let alice = Identity::generate(&mut rng);
+//! let phrase = alice.recovery_phrase();
+//! assert_eq!(phrase.word_count(), 13);
+//!
+//! // A second device restores the same account from the phrase.
+//! let restored = Identity::from_recovery_phrase(phrase.expose_secret())?;
+//! assert_eq!(restored.session_id(), alice.session_id());
+//!
+//! // Session IDs print as lower-case hex and parse back.
+//! let id: SessionId = alice.session_id().to_string().parse()?;
+//! assert_eq!(id, alice.session_id());
+//!
+//! // Signatures are plain Ed25519.
+//! let signature = alice.sign(b"hello");
+//! alice.ed25519_public_key().verify(b"hello", &signature)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Secrets (seeds, secret keys, phrases, blinded scalars) are zeroized on drop, compared in
+//! constant time and never printed by `Debug`; they leave their types only through methods named
+//! `expose_*`.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+extern crate alloc;
+
+pub mod blinding;
+pub mod hash;
+mod keys;
+pub mod mnemonic;
+mod point;
+mod session_id;
+pub mod xed25519;
+
+pub use keys::{
+    Ed25519PublicKey, Identity, KeyError, Seed, SeedKind, SharedSecret, Signature, SignatureError,
+    X25519PublicKey, X25519SecretKey,
+};
+pub use mnemonic::{MnemonicError, RecoveryPhrase};
+pub use point::PointError;
+pub use session_id::{Prefix, SessionId, SessionIdError};
+
+pub use rand_core;
+
+impl Seed {
+    /// The recovery phrase of this seed: 13 words for a 16-byte seed, 25 for a 32-byte one.
+    pub fn to_recovery_phrase(&self) -> RecoveryPhrase {
+        match mnemonic::encode(self.expose_entropy(), true) {
+            Ok(phrase) => phrase,
+            // 16 and 32 are multiples of 4: encoding cannot fail.
+            Err(_) => unreachable!("seed lengths are multiples of 4"),
+        }
+    }
+
+    /// The seed a recovery phrase encodes: 12 or 13 words give a 16-byte seed, 24 or 25 a
+    /// 32-byte one.
+    pub fn from_recovery_phrase(phrase: &str) -> Result<Self, MnemonicError> {
+        let bytes = mnemonic::decode(phrase)?;
+        Self::from_slice(&bytes).map_err(|_| MnemonicError::SeedLength(bytes.len()))
+    }
+}
+
+impl Identity {
+    /// The account restored from its recovery phrase.
+    pub fn from_recovery_phrase(phrase: &str) -> Result<Self, MnemonicError> {
+        Seed::from_recovery_phrase(phrase).map(Self::from_seed)
+    }
+
+    /// The recovery phrase of this account's seed.
+    pub fn recovery_phrase(&self) -> RecoveryPhrase {
+        self.seed().to_recovery_phrase()
+    }
+}

@@ -1,0 +1,248 @@
+//! Recovery phrases: the Electrum-style (Monero English) mnemonic Session clients use.
+//!
+//! Every 4 bytes (a little-endian `u32` `v`) become three words with indices
+//! `a = v mod N`, `b = (v / N + a) mod N`, `c = (v / N² + b) mod N`, N = 1626. A checksum word
+//! repeats the word at index `CRC-32(concatenated 3-letter prefixes) mod word count`. Words are
+//! recognised by their first three letters, case-insensitively, so `ama`, `AMAZING` and `amaze`
+//! are the same word.
+//!
+//! A 16-byte seed gives the 13-word Session recovery phrase; a 32-byte seed gives 25 words.
+//!
+//! ```
+//! use session_identity::mnemonic;
+//!
+//! let phrase = mnemonic::encode(&[0u8; 16], true)?;
+//! assert_eq!(phrase.expose_secret(), ["abbey"; 13].join(" "));
+//! let bytes = mnemonic::decode("  ABBEY abb abbey abbey abbey abbey abbey abbey abbey abbey abbey abbey abbey\n")?;
+//! assert_eq!(&bytes[..], &[0u8; 16]);
+//! # Ok::<(), session_identity::mnemonic::MnemonicError>(())
+//! ```
+
+mod english;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use zeroize::{Zeroize, Zeroizing};
+
+/// Number of words in the list.
+pub const WORD_LIST_LEN: usize = 1626;
+/// Number of leading letters that identify a word.
+pub const PREFIX_LEN: usize = 3;
+
+const N: u64 = WORD_LIST_LEN as u64;
+
+/// The English word list, in index order.
+pub fn english_words() -> &'static [&'static str; WORD_LIST_LEN] {
+    &english::ENGLISH
+}
+
+/// Why a phrase could not be made or read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MnemonicError {
+    /// Only a non-empty multiple of 4 bytes can be encoded.
+    #[error("data length {0} is not a non-zero multiple of 4 bytes")]
+    DataLength(usize),
+    /// A phrase has 3k words, or 3k + 1 with a checksum word (k ≥ 1).
+    #[error("a phrase has 3k or 3k+1 words (k >= 1); found {0}")]
+    WordCount(usize),
+    /// A word whose first three letters match no word of the list. The word itself is not kept:
+    /// it is part of a secret.
+    #[error("word {} is not in the word list", .position + 1)]
+    UnknownWord {
+        /// Zero-based position of the word in the phrase.
+        position: usize,
+    },
+    /// Three words that together encode a value above 2³² − 1.
+    #[error("words {} to {} encode a value too large for 4 bytes", .first + 1, .first + 3)]
+    Overflow {
+        /// Zero-based position of the first word of the triple.
+        first: usize,
+    },
+    /// The checksum word does not match the other words (a word is wrong or out of order).
+    #[error("the checksum word does not match the phrase")]
+    Checksum,
+    /// The phrase decodes to a length that is not a seed (16 or 32 bytes).
+    #[error("phrase encodes {0} bytes; a seed is 16 or 32 bytes")]
+    SeedLength(usize),
+}
+
+/// A phrase: words separated by single spaces. Zeroized on drop; `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryPhrase(Zeroizing<String>);
+
+impl RecoveryPhrase {
+    /// The phrase as text. Secret: handle with care.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The words, in order. Secret: handle with care.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.0.split(' ')
+    }
+
+    /// Number of words.
+    pub fn word_count(&self) -> usize {
+        self.words().count()
+    }
+}
+
+impl fmt::Debug for RecoveryPhrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecoveryPhrase({} words, ..)", self.word_count())
+    }
+}
+
+/// The first three letters of `word` as a fixed key: ASCII lower-cased, other characters kept
+/// as they are (and then matching no list word, which are all ASCII).
+fn prefix_key(word: &str) -> Option<[u8; PREFIX_LEN]> {
+    let mut key = [0u8; PREFIX_LEN];
+    let mut chars = word.chars();
+    for slot in &mut key {
+        let c = chars.next()?;
+        if !c.is_ascii() {
+            return None;
+        }
+        *slot = c.to_ascii_lowercase() as u8;
+    }
+    Some(key)
+}
+
+/// Index of the list word with the same first three letters as `word`.
+fn word_index(word: &str) -> Option<usize> {
+    let key = prefix_key(word)?;
+    english::ENGLISH
+        .binary_search_by(|candidate| candidate.as_bytes()[..PREFIX_LEN].cmp(&key[..]))
+        .ok()
+}
+
+/// zlib's CRC-32 (reflected, polynomial 0xEDB88320), bitwise: the input is a few dozen bytes.
+fn crc32(chunks: impl Iterator<Item = u8>) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in chunks {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+/// Which of the `indices` the checksum word repeats.
+fn checksum_position(indices: &[usize]) -> usize {
+    let prefixes = indices
+        .iter()
+        .flat_map(|&i| english::ENGLISH[i].as_bytes()[..PREFIX_LEN].iter().copied());
+    crc32(prefixes) as usize % indices.len()
+}
+
+/// Encodes `data` (a non-empty multiple of 4 bytes) as words, with a checksum word if
+/// `checksum`.
+pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicError> {
+    if data.is_empty() || data.len() % 4 != 0 {
+        return Err(MnemonicError::DataLength(data.len()));
+    }
+    let mut indices = Zeroizing::new(Vec::with_capacity(data.len() / 4 * 3 + 1));
+    for chunk in data.chunks_exact(4) {
+        let v = u64::from(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+        let a = v % N;
+        let b = (v / N + a) % N;
+        let c = (v / N / N + b) % N;
+        indices.extend([a as usize, b as usize, c as usize]);
+    }
+    if checksum {
+        let repeat = indices[checksum_position(&indices)];
+        indices.push(repeat);
+    }
+    let mut text = String::with_capacity(indices.len() * 9);
+    for (n, &i) in indices.iter().enumerate() {
+        if n > 0 {
+            text.push(' ');
+        }
+        text.push_str(english::ENGLISH[i]);
+    }
+    Ok(RecoveryPhrase(Zeroizing::new(text)))
+}
+
+/// Decodes a phrase back to bytes. Words are separated by any run of spaces, tabs, CRs or LFs;
+/// leading and trailing whitespace is ignored. A phrase of 3k + 1 words carries a checksum word,
+/// which is verified.
+pub fn decode(phrase: &str) -> Result<Zeroizing<Vec<u8>>, MnemonicError> {
+    let is_separator = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    let words = || phrase.split(is_separator).filter(|w| !w.is_empty());
+    // Memory used below is proportional to the words actually present, never to a length read.
+    let count = words().count();
+    let has_checksum = count % 3 == 1;
+    let data_words = count - usize::from(has_checksum);
+    if data_words == 0 || data_words % 3 != 0 {
+        return Err(MnemonicError::WordCount(count));
+    }
+
+    let mut indices = Zeroizing::new(Vec::with_capacity(count));
+    for (position, word) in words().enumerate() {
+        indices.push(word_index(word).ok_or(MnemonicError::UnknownWord { position })?);
+    }
+
+    let mut out = Zeroizing::new(Vec::with_capacity(data_words / 3 * 4));
+    for (t, triple) in indices[..data_words].chunks_exact(3).enumerate() {
+        let (a, b, c) = (triple[0] as u64, triple[1] as u64, triple[2] as u64);
+        let mut v = a + ((N - a + b) % N) * N + ((N - b + c) % N) * N * N;
+        if v > u64::from(u32::MAX) {
+            v.zeroize();
+            return Err(MnemonicError::Overflow { first: t * 3 });
+        }
+        out.extend_from_slice(&(v as u32).to_le_bytes());
+        v.zeroize();
+    }
+
+    if has_checksum {
+        let expected = indices[checksum_position(&indices[..data_words])];
+        if indices[data_words] != expected {
+            return Err(MnemonicError::Checksum);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_check_value() {
+        assert_eq!(crc32(b"123456789".iter().copied()), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn word_list_prefixes_are_sorted_and_unique() {
+        for pair in english::ENGLISH.windows(2) {
+            assert!(
+                pair[0].as_bytes()[..3] < pair[1].as_bytes()[..3],
+                "{pair:?}"
+            );
+        }
+        for (i, w) in english::ENGLISH.iter().enumerate() {
+            assert_eq!(word_index(w), Some(i));
+        }
+    }
+
+    #[test]
+    fn word_list_matches_shipped_text() {
+        let text = include_str!("../../data/english.txt");
+        let words: Vec<&str> = text.lines().collect();
+        assert_eq!(words.len(), WORD_LIST_LEN);
+        assert_eq!(&words[..], &english::ENGLISH[..]);
+    }
+
+    #[test]
+    fn short_and_foreign_words_are_unknown() {
+        assert_eq!(word_index("ab"), None);
+        assert_eq!(word_index(""), None);
+        assert_eq!(word_index("abé"), None);
+        assert_eq!(word_index("ABBEYS"), Some(0));
+    }
+}
