@@ -1,1 +1,25 @@
-//! x
+//! **sessionkit**: the client protocols of the Session private messenger as small, layered,
+//! sans-IO Rust libraries, byte-compatible with the real Session network.
+//!
+//! This crate re-exports the layers; each is also usable on its own:
+//!
+//! | module | crate | what it does |
+//! |---|---|---|
+//! | [`identity`] | `session-identity` | seeds, Ed25519/X25519 keys, Session IDs, recovery phrases, community blinding |
+//!
+//! The protocol layers do no I/O: they read no clock and open no socket, and draw randomness
+//! only from a [`rand_core::CryptoRngCore`](identity::rand_core::CryptoRngCore) the caller hands
+//! them, so every output is reproducible in tests.
+//!
+//! ```
+//! use sessionkit::identity::{Identity, Seed};
+//!
+//! let seed = Seed::from_legacy_bytes(*b"0123456789abcdef");
+//! let alice = Identity::from_seed(seed);
+//! println!("Session ID: {}", alice.session_id());
+//! assert_eq!(alice.recovery_phrase().word_count(), 13);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use session_identity as identity;

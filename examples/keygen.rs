@@ -1,0 +1,69 @@
+//! Creates a Session identity, or restores one from its recovery phrase.
+//!
+//! ```text
+//! cargo run --example keygen                         # a new account
+//! cargo run --example keygen -- --restore "<13 words>"  # the same account on a second device
+//! ```
+//!
+//! Prints the Session ID, the recovery phrase (new accounts only) and a QR code of the ID that
+//! another Session client can scan.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use qrcode::render::unicode::Dense1x2;
+use qrcode::QrCode;
+use rand_core::OsRng;
+use sessionkit::identity::{Identity, SessionId};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = String::new();
+    let identity = match args.as_slice() {
+        [] => {
+            let identity = Identity::generate(&mut OsRng);
+            out.push_str("New Session account\n\n");
+            out.push_str("Recovery phrase (write it down; anyone who has it has the account):\n");
+            out.push_str(&format!("  {}\n", identity.recovery_phrase().expose_secret()));
+            identity
+        }
+        [flag, phrase] if flag == "--restore" => match Identity::from_recovery_phrase(phrase) {
+            Ok(identity) => {
+                out.push_str("Restored Session account\n");
+                identity
+            }
+            Err(error) => {
+                eprintln!("cannot restore: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: keygen [--restore \"<recovery phrase>\"]");
+            return ExitCode::from(2);
+        }
+    };
+
+    let session_id = identity.session_id();
+    out.push_str(&format!("\nSession ID:\n  {session_id}\n\n"));
+    if let Some(qr) = render_qr(&session_id) {
+        out.push_str(&qr);
+        out.push('\n');
+    }
+    // A closed pipe (e.g. `| head`) ends the program quietly instead of panicking.
+    match io::stdout().lock().write_all(out.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// The Session ID as a QR code drawn with half-block characters, two modules per line.
+fn render_qr(session_id: &SessionId) -> Option<String> {
+    let code = QrCode::new(session_id.to_string().as_bytes()).ok()?;
+    Some(
+        code.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
+}
