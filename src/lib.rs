@@ -23,3 +23,8 @@
 #![warn(missing_docs)]
 
 pub use session_identity as identity;
+
+/// The code samples of README.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
