@@ -1,0 +1,50 @@
+//! The operations, one module per area of CONFORMANCE.md §2.
+//!
+//! Each module exports `OPS`, a table of `(op name, handler)`. To add an area, write a module
+//! with its own `OPS` and list it in [`TABLES`]; an op missing from every table answers
+//! `unknown_op`.
+
+mod blinding;
+mod identity;
+mod mnemonic;
+
+use crate::error::OpResult;
+use crate::request::Request;
+
+/// An op handler: reads its fields from the request, returns its output fields or an error.
+pub(crate) type Handler = fn(&Request<'_>) -> OpResult;
+
+/// One table per module.
+const TABLES: &[&[(&str, Handler)]] = &[identity::OPS, mnemonic::OPS, blinding::OPS];
+
+/// The handler of `op`, if it is implemented.
+pub(crate) fn lookup(op: &str) -> Option<Handler> {
+    TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .find(|(name, _)| *name == op)
+        .map(|&(_, handler)| handler)
+}
+
+/// Every implemented op name, in table order.
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .map(|&(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_names_are_unique_and_found() {
+        let all: Vec<&str> = names().collect();
+        for (i, name) in all.iter().enumerate() {
+            assert!(!all[..i].contains(name), "duplicate op {name}");
+            assert!(lookup(name).is_some());
+        }
+        assert!(lookup("no.such_op").is_none());
+    }
+}
