@@ -3,6 +3,9 @@
 //!
 //! `cargo bench --bench identity`
 
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -22,7 +25,9 @@ fn identity(c: &mut Criterion) {
     c.bench_function("ed25519_pk_to_x25519_pk", |b| {
         b.iter(|| black_box(&ed_pk).to_x25519())
     });
-    c.bench_function("ed25519_sign_64B", |b| b.iter(|| alice.sign(black_box(&message))));
+    c.bench_function("ed25519_sign_64B", |b| {
+        b.iter(|| alice.sign(black_box(&message)))
+    });
 
     let mut group = c.benchmark_group("blind15");
     group.bench_function("key_pair", |b| {

@@ -24,7 +24,10 @@ fn main() -> ExitCode {
             let identity = Identity::generate(&mut OsRng);
             out.push_str("New Session account\n\n");
             out.push_str("Recovery phrase (write it down; anyone who has it has the account):\n");
-            out.push_str(&format!("  {}\n", identity.recovery_phrase().expose_secret()));
+            out.push_str(&format!(
+                "  {}\n",
+                identity.recovery_phrase().expose_secret()
+            ));
             identity
         }
         [flag, phrase] if flag == "--restore" => match Identity::from_recovery_phrase(phrase) {

@@ -74,7 +74,7 @@ const SMALL_ORDER_ENCODINGS: [[u8; 32]; 7] = [
 pub(crate) fn has_small_order_encoding(bytes: &[u8; 32]) -> bool {
     let mut y = *bytes;
     y[31] &= 0x7f;
-    SMALL_ORDER_ENCODINGS.iter().any(|e| *e == y)
+    SMALL_ORDER_ENCODINGS.contains(&y)
 }
 
 /// Whether the y coordinate (sign bit ignored) is reduced modulo p.

@@ -22,7 +22,10 @@ fn keys_and_signatures_are_hex_strings() {
     let key = Ed25519PublicKey::from_bytes([0xab; 32]);
     let json = serde_json::to_string(&key).unwrap();
     assert_eq!(json, format!("\"{}\"", "ab".repeat(32)));
-    assert_eq!(serde_json::from_str::<Ed25519PublicKey>(&json).unwrap(), key);
+    assert_eq!(
+        serde_json::from_str::<Ed25519PublicKey>(&json).unwrap(),
+        key
+    );
     assert!(serde_json::from_str::<X25519PublicKey>("\"abab\"").is_err());
     assert!(serde_json::from_str::<X25519PublicKey>(&format!("\"{}\"", "zz".repeat(32))).is_err());
     let sig = Signature::from_bytes([1; 64]);

@@ -1,7 +1,7 @@
 //! The English word list (Monero project, BSD-3-Clause; see `data/README.md`).
 
 /// The 1626 English words, in index order.
-pub(crate) const ENGLISH: [&str; 1626] = [
+pub(crate) static ENGLISH: [&str; 1626] = [
     "abbey",
     "abducts",
     "ability",
