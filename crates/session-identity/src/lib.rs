@@ -76,10 +76,11 @@ impl Seed {
         }
     }
 
-    /// The seed a recovery phrase encodes: 12 or 13 words give a 16-byte seed, 24 or 25 a
-    /// 32-byte one.
+    /// The seed a recovery phrase encodes: 13 words give a 16-byte seed, 25 a 32-byte one. The
+    /// checksum word is required and words may be separated by any whitespace (see
+    /// [`mnemonic::decode_recovery_phrase`]).
     pub fn from_recovery_phrase(phrase: &str) -> Result<Self, MnemonicError> {
-        let bytes = mnemonic::decode(phrase)?;
+        let bytes = mnemonic::decode_recovery_phrase(phrase)?;
         Self::from_slice(&bytes).map_err(|_| MnemonicError::SeedLength(bytes.len()))
     }
 }

@@ -232,7 +232,7 @@ fn mnemonic_empty_and_blank() {
         );
         assert_eq!(
             Seed::from_recovery_phrase(text).err(),
-            Some(MnemonicError::WordCount(0))
+            Some(MnemonicError::MissingChecksum(0))
         );
     }
 }
@@ -255,8 +255,17 @@ fn mnemonic_word_counts_1_to_14() {
             assert_eq!(result.err(), Some(MnemonicError::WordCount(n)), "{n} words");
         }
     }
-    // 3k and 3k+1 words that are not 12/13 or 24/25 are phrases but not seeds.
-    for (n, bytes) in [(3, 4), (4, 4), (9, 12), (10, 12), (27, 36), (28, 36)] {
+    // A recovery phrase needs its checksum word: 3k words are refused before decoding.
+    for n in [3, 9, 12, 24, 27] {
+        let phrase = vec!["abbey"; n].join(" ");
+        assert_eq!(
+            Seed::from_recovery_phrase(&phrase).err(),
+            Some(MnemonicError::MissingChecksum(n)),
+            "{n} words"
+        );
+    }
+    // 3k+1 words that are not 13 or 25 are phrases but not seeds.
+    for (n, bytes) in [(4, 4), (10, 12), (28, 36)] {
         let phrase = vec!["abbey"; n].join(" ");
         assert_eq!(
             Seed::from_recovery_phrase(&phrase).err(),

@@ -64,6 +64,10 @@ pub enum MnemonicError {
     /// The checksum word does not match the other words (a word is wrong or out of order).
     #[error("the checksum word does not match the phrase")]
     Checksum,
+    /// A recovery phrase must end with its checksum word (13 or 25 words); 12 or 24 words, or a
+    /// count that is not 3k + 1, means a word is missing or two words ran together.
+    #[error("a recovery phrase has 3k+1 words including its checksum word; found {0}")]
+    MissingChecksum(usize),
     /// The phrase decodes to a length that is not a seed (16 or 32 bytes).
     #[error("phrase encodes {0} bytes; a seed is 16 or 32 bytes")]
     SeedLength(usize),
@@ -168,12 +172,33 @@ pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicErr
     Ok(RecoveryPhrase(Zeroizing::new(text)))
 }
 
-/// Decodes a phrase back to bytes. Words are separated by any run of spaces, tabs, CRs or LFs;
-/// leading and trailing whitespace is ignored. A phrase of 3k + 1 words carries a checksum word,
-/// which is verified.
+/// Decodes a phrase back to bytes, exactly as the reference does. Words are separated by any run
+/// of spaces, tabs, CRs or LFs; leading and trailing whitespace is ignored. A phrase of 3k + 1
+/// words carries a checksum word, which is verified; one of 3k words has none.
+///
+/// To restore an account, prefer [`decode_recovery_phrase`], which also splits on other
+/// whitespace and insists on the checksum word.
 pub fn decode(phrase: &str) -> Result<Zeroizing<Vec<u8>>, MnemonicError> {
     let is_separator = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-    let words = || phrase.split(is_separator).filter(|w| !w.is_empty());
+    decode_words(|| phrase.split(is_separator).filter(|w| !w.is_empty()))
+}
+
+/// Decodes a recovery phrase typed or pasted by a person: words are separated by any Unicode
+/// whitespace (so a non-breaking space pasted from a web page separates words instead of joining
+/// two into one), and the checksum word is required, so a phrase with a word missing or two words
+/// run together is refused instead of silently giving another account.
+pub fn decode_recovery_phrase(phrase: &str) -> Result<Zeroizing<Vec<u8>>, MnemonicError> {
+    let words = || phrase.split(char::is_whitespace).filter(|w| !w.is_empty());
+    let count = words().count();
+    if count % 3 != 1 {
+        return Err(MnemonicError::MissingChecksum(count));
+    }
+    decode_words(words)
+}
+
+fn decode_words<'a, I: Iterator<Item = &'a str>>(
+    words: impl Fn() -> I,
+) -> Result<Zeroizing<Vec<u8>>, MnemonicError> {
     // Memory used below is proportional to the words actually present, never to a length read.
     let count = words().count();
     let has_checksum = count % 3 == 1;
@@ -244,5 +269,42 @@ mod tests {
         assert_eq!(word_index(""), None);
         assert_eq!(word_index("abé"), None);
         assert_eq!(word_index("ABBEYS"), Some(0));
+    }
+}
+
+#[cfg(test)]
+mod recovery_phrase_tests {
+    use super::*;
+
+    const PHRASE: &str =
+        "amaze buffet cake entrance symptoms tiger lamb maze nestle python dusted faxed faxed";
+
+    #[test]
+    fn non_breaking_space_separates_words() {
+        let pasted = PHRASE.replacen(' ', "\u{a0}", 1);
+        let right = decode_recovery_phrase(PHRASE).unwrap();
+        assert_eq!(decode_recovery_phrase(&pasted).unwrap(), right);
+        // The reference decoder joins two words, reads 12 words without a checksum and gives
+        // another seed without complaint.
+        assert_ne!(decode(&pasted).unwrap(), right);
+    }
+
+    #[test]
+    fn checksum_word_is_required() {
+        let twelve: Vec<&str> = PHRASE.split(' ').take(12).collect();
+        let twelve = twelve.join(" ");
+        assert!(decode(&twelve).is_ok());
+        assert_eq!(
+            decode_recovery_phrase(&twelve).err(),
+            Some(MnemonicError::MissingChecksum(12))
+        );
+        assert_eq!(
+            decode_recovery_phrase("").err(),
+            Some(MnemonicError::MissingChecksum(0))
+        );
+        assert_eq!(
+            decode_recovery_phrase("abbey").err(),
+            Some(MnemonicError::WordCount(1))
+        );
     }
 }
