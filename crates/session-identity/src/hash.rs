@@ -156,11 +156,9 @@ pub fn blake2b<const N: usize>(data: &[u8], key: Option<&[u8]>) -> Result<[u8; N
     Blake2b::new(N, key)?.chain(data).finalize()
 }
 
-/// BLAKE2b-32 of the concatenation of `parts`, keyed by a short constant key
-/// (infallible: the lengths are fixed).
-pub(crate) fn blake2b_32_keyed(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    debug_assert!(key.len() <= MAX_KEY_LEN);
-    let mut h = match Blake2b::new(32, Some(key)) {
+/// BLAKE2b-N of the concatenation of `parts`, for crate-internal constant keys and lengths.
+fn blake2b_parts<const N: usize>(key: Option<&[u8]>, parts: &[&[u8]]) -> [u8; N] {
+    let mut h = match Blake2b::new(N, key) {
         Ok(h) => h,
         Err(_) => unreachable_hash(),
     };
@@ -173,19 +171,14 @@ pub(crate) fn blake2b_32_keyed(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     }
 }
 
+/// BLAKE2b-32 of the concatenation of `parts`, keyed by a short constant key.
+pub(crate) fn blake2b_32_keyed(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    blake2b_parts(Some(key), parts)
+}
+
 /// BLAKE2b-64 of the concatenation of `parts`, keyed or not.
 pub(crate) fn blake2b_64(key: Option<&[u8]>, parts: &[&[u8]]) -> [u8; 64] {
-    let mut h = match Blake2b::new(64, key) {
-        Ok(h) => h,
-        Err(_) => unreachable_hash(),
-    };
-    for p in parts {
-        h.update(p);
-    }
-    match h.finalize() {
-        Ok(out) => out,
-        Err(_) => unreachable_hash(),
-    }
+    blake2b_parts(key, parts)
 }
 
 #[cold]
