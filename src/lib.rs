@@ -6,6 +6,9 @@
 //! | module | crate | what it does |
 //! |---|---|---|
 //! | [`identity`] | `session-identity` | seeds, Ed25519/X25519 keys, Session IDs, recovery phrases, community blinding |
+//! | [`envelope`] | `session-envelope` | 1:1 and blinded message encryption, padding, the protobuf envelope |
+//! | [`onion`] | `session-onion` | onion requests: hop encryption, building, peeling, replies |
+//! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
 //!
 //! The protocol layers do no I/O: they read no clock and open no socket, and draw randomness
 //! only from a [`rand_core::CryptoRngCore`](identity::rand_core::CryptoRngCore) the caller hands
@@ -22,7 +25,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub use session_envelope as envelope;
 pub use session_identity as identity;
+pub use session_onion as onion;
+pub use session_swarm as swarm;
 
 /// The code samples of README.md, compiled and run as doctests.
 #[cfg(doctest)]

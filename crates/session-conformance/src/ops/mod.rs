@@ -5,8 +5,11 @@
 //! `unknown_op`.
 
 mod blinding;
+mod envelope;
 mod identity;
 mod mnemonic;
+mod onion;
+mod swarm;
 
 use crate::error::OpResult;
 use crate::request::Request;
@@ -15,7 +18,14 @@ use crate::request::Request;
 pub(crate) type Handler = fn(&Request<'_>) -> OpResult;
 
 /// One table per module.
-const TABLES: &[&[(&str, Handler)]] = &[identity::OPS, mnemonic::OPS, blinding::OPS];
+const TABLES: &[&[(&str, Handler)]] = &[
+    identity::OPS,
+    mnemonic::OPS,
+    blinding::OPS,
+    envelope::OPS,
+    onion::OPS,
+    swarm::OPS,
+];
 
 /// The handler of `op`, if it is implemented.
 pub(crate) fn lookup(op: &str) -> Option<Handler> {

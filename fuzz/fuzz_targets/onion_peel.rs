@@ -1,0 +1,6 @@
+//! Placeholder: filled in with the layer it fuzzes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|_data: &[u8]| {});
