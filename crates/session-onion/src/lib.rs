@@ -1,3 +1,89 @@
-//! Placeholder.
+//! Session onion requests, sans-IO: hop encryption, request building, layer peeling and reply
+//! decoding, byte-compatible with libsession-util and the Oxen storage server.
+//!
+//! A client wraps a request in one encrypted layer per node of a path (normally three), each
+//! under a fresh ephemeral X25519 key, so that every node learns only the previous and the next
+//! hop. The destination (a service node, or an HTTP server the last node forwards to) encrypts
+//! its reply once, to the destination layer's ephemeral key; relays pass it back untouched.
+//!
+//! - Client: [`OnionRequestBuilder`] → [`OnionRequest`] (guard, body, [`ResponseContext`]);
+//!   [`ResponseContext::decode_service_node_response`] / [`decode_server_response`]
+//!   read the reply, [`PathFailure::classify`] reads a relay's plain-text failure, and
+//!   [`V4Request`] encodes a server request.
+//! - Node: [`NodeKeys::peel`] → [`PeeledLayer`] with a typed [`Routing`] and the inner bytes;
+//!   [`PeeledLayer::seal_reply`] encrypts a destination's answer.
+//! - Both: [`hop_encrypt`], [`hop_decrypt`] and [`HopKey`] for one hop, in either [`Role`].
+//!
+//! The crate opens no socket and reads no clock; randomness comes only from the
+//! [`rand_core::CryptoRngCore`] handed in.
+//!
+//! ```
+//! use rand_chacha::rand_core::SeedableRng;
+//! use session_identity::{Ed25519PublicKey, X25519SecretKey};
+//! use session_onion::{Destination, EncType, Hop, NodeKeys, OnionRequestBuilder, Routing};
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+//! // Three relays and a destination node, each with an onion key pair.
+//! let nodes: Vec<(Hop, NodeKeys)> = (0..4u8)
+//!     .map(|i| {
+//!         let keys = NodeKeys::new(X25519SecretKey::generate(&mut rng));
+//!         (Hop::new(Ed25519PublicKey::from_bytes([i; 32]), *keys.public_key()), keys)
+//!     })
+//!     .collect();
+//! let (path, target) = nodes.split_at(3);
+//!
+//! // The client builds the request...
+//! let request = OnionRequestBuilder::new(Destination::ServiceNode(target[0].0), EncType::XChaCha20)
+//!     .path(path.iter().map(|(hop, _)| *hop))
+//!     .build(br#"{"method":"info","params":{}}"#, &mut rng)?;
+//! assert_eq!(request.guard_ed25519(), &path[0].0.ed25519);
+//!
+//! // ...each node peels one layer and forwards the rest...
+//! let mut body = request.body().to_vec();
+//! for (_, keys) in path {
+//!     let layer = keys.peel(&body)?;
+//!     body = layer.next_hop_body().expect("relays forward to the next node");
+//! }
+//! // ...the destination reads the request and answers.
+//! let layer = target[0].1.peel(&body)?;
+//! assert!(matches!(layer.routing(), Routing::ServiceNode(_)));
+//! assert_eq!(layer.inner(), br#"{"method":"info","params":{}}"#);
+//! let reply = layer.seal_service_node_reply(200, "hello", &mut rng);
+//!
+//! // The client decrypts the reply.
+//! let response = request.response_context().decode_service_node_response(&reply)?;
+//! assert_eq!((response.status, response.body.as_deref()), (200, Some(&b"hello"[..])));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`decode_server_response`]: ResponseContext::decode_server_response
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod bencode;
+mod builder;
+mod enc_type;
+mod hop;
+mod json;
+mod layer;
+mod node;
+mod response;
+mod v4;
+
+pub use bencode::{BencodeError, MAX_DEPTH as MAX_BENCODE_DEPTH};
+pub use builder::{
+    BuildError, Destination, Hop, OnionRequest, OnionRequestBuilder, ServerDestination,
+    MAX_PATH_LEN,
+};
+pub use enc_type::{EncType, UnknownEncType};
+pub use hop::{hop_decrypt, hop_encrypt, HopError, HopKey, Role};
+pub use layer::{LayerFrame, MAX_BODY_LEN, MAX_ROUTING_JSON_LEN};
+pub use node::{
+    LayerError, NextHop, NodeKeys, OpenedLayer, PeeledLayer, Routing, ServerRoute,
+    ServiceNodeDelivery,
+};
+pub use response::{
+    decode_v4_response, OnionResponse, PathFailure, ResponseContext, ResponseError,
+};
+pub use v4::{encode_v4_response, V4Request};

@@ -1,0 +1,227 @@
+//! Hop encryption: the symmetric key a client and a node share for one onion layer, and the
+//! two ciphers that use it.
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::Aes256Gcm;
+use chacha20poly1305::XChaCha20Poly1305;
+use hmac::{Hmac, Mac};
+use rand_core::CryptoRngCore;
+use session_identity::hash::Blake2b;
+use session_identity::{X25519PublicKey, X25519SecretKey};
+use sha2::Sha256;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::EncType;
+
+/// Which side of a hop the local key belongs to.
+///
+/// The *client* holds the ephemeral key of the layer; the *server* (the node or the
+/// destination) holds the long-term key. Only the XChaCha20 key derivation depends on it: it
+/// hashes the client's public key before the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The holder of the layer's ephemeral key (the party building the request).
+    Client,
+    /// The holder of the long-term node or server key.
+    Server,
+}
+
+/// Why hop encryption or decryption failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HopError {
+    /// The X25519 exchange gave the all-zero secret: the remote key has small order.
+    #[error("X25519 exchange gave the all-zero shared secret (remote key of small order)")]
+    WeakSharedSecret,
+    /// The ciphertext is shorter than a nonce and a tag.
+    #[error("{enc_type} ciphertext is {len} bytes, shorter than the minimum {min}")]
+    CiphertextTooShort {
+        /// The scheme the ciphertext was read as.
+        enc_type: EncType,
+        /// Its length.
+        len: usize,
+        /// The shortest valid ciphertext for the scheme.
+        min: usize,
+    },
+    /// The tag did not verify: wrong key, wrong scheme, wrong role or tampered bytes.
+    #[error("{enc_type} decryption failed (authentication tag mismatch)")]
+    Authentication {
+        /// The scheme that was tried.
+        enc_type: EncType,
+    },
+}
+
+/// The 32-byte symmetric key of one hop and the scheme it is used with.
+///
+/// Derived once from an X25519 exchange; encrypts and decrypts in both directions (a node
+/// decrypts a layer and encrypts its reply with the same key). Zeroized on drop; `Debug`
+/// prints only the scheme.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct HopKey {
+    key: [u8; 32],
+    #[zeroize(skip)]
+    enc_type: EncType,
+}
+
+impl core::fmt::Debug for HopKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HopKey")
+            .field("enc_type", &self.enc_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HopKey {
+    /// Derives the key shared between `local_secret` (acting as `role`) and `remote`.
+    ///
+    /// Refuses an all-zero shared secret ([`HopError::WeakSharedSecret`]).
+    pub fn derive(
+        enc_type: EncType,
+        role: Role,
+        local_secret: &X25519SecretKey,
+        remote: &X25519PublicKey,
+    ) -> Result<Self, HopError> {
+        let local_public = match enc_type {
+            EncType::XChaCha20 => local_secret.public_key(),
+            // AES-GCM does not hash the public keys: skip the scalar multiplication.
+            EncType::AesGcm => X25519PublicKey::from_bytes([0; 32]),
+        };
+        Self::derive_with_public(enc_type, role, local_secret, &local_public, remote)
+    }
+
+    /// As [`HopKey::derive`], with the local public key already known (saves a scalar
+    /// multiplication). `local_public` must be the public key of `local_secret`.
+    pub(crate) fn derive_with_public(
+        enc_type: EncType,
+        role: Role,
+        local_secret: &X25519SecretKey,
+        local_public: &X25519PublicKey,
+        remote: &X25519PublicKey,
+    ) -> Result<Self, HopError> {
+        let shared = local_secret
+            .diffie_hellman(remote)
+            .map_err(|_| HopError::WeakSharedSecret)?;
+        let key = match enc_type {
+            EncType::AesGcm => {
+                let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(b"LOKI") {
+                    Ok(mac) => mac,
+                    // HMAC takes keys of any length.
+                    Err(_) => unreachable!("HMAC accepts a 4-byte key"),
+                };
+                mac.update(shared.expose_secret_bytes());
+                mac.finalize().into_bytes().into()
+            }
+            EncType::XChaCha20 => {
+                let (client, server) = match role {
+                    Role::Client => (local_public, remote),
+                    Role::Server => (remote, local_public),
+                };
+                let hasher = match Blake2b::new(32, None) {
+                    Ok(hasher) => hasher,
+                    Err(_) => unreachable!("32 is a valid BLAKE2b length"),
+                };
+                match hasher
+                    .chain(shared.expose_secret_bytes())
+                    .chain(client.as_bytes())
+                    .chain(server.as_bytes())
+                    .finalize::<32>()
+                {
+                    Ok(key) => key,
+                    Err(_) => unreachable!("the output array matches the requested length"),
+                }
+            }
+        };
+        Ok(Self { key, enc_type })
+    }
+
+    /// The scheme this key is used with.
+    pub fn enc_type(&self) -> EncType {
+        self.enc_type
+    }
+
+    /// Encrypts `plaintext`: a fresh nonce drawn from `rng`, then ciphertext and tag.
+    pub fn encrypt(&self, plaintext: &[u8], rng: &mut impl CryptoRngCore) -> Vec<u8> {
+        let nonce_len = self.enc_type.nonce_len();
+        let mut out = Vec::with_capacity(plaintext.len() + self.enc_type.overhead());
+        out.resize(nonce_len, 0);
+        rng.fill_bytes(&mut out);
+        out.extend_from_slice(plaintext);
+        let (nonce, body) = out.split_at_mut(nonce_len);
+        let tag = match self.enc_type {
+            EncType::AesGcm => Aes256Gcm::new(&self.key.into())
+                .encrypt_in_place_detached(aes_gcm::Nonce::from_slice(nonce), &[], body)
+                .map(<[u8; 16]>::from),
+            EncType::XChaCha20 => XChaCha20Poly1305::new(&self.key.into())
+                .encrypt_in_place_detached(chacha20poly1305::XNonce::from_slice(nonce), &[], body)
+                .map(<[u8; 16]>::from),
+        };
+        match tag {
+            Ok(tag) => out.extend_from_slice(&tag),
+            // Only messages longer than the ciphers' limits (64 GiB) fail.
+            Err(_) => unreachable!("hop plaintexts are far below the AEAD length limits"),
+        }
+        out
+    }
+
+    /// Decrypts `nonce ‖ ciphertext ‖ tag`.
+    pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>, HopError> {
+        let enc_type = self.enc_type;
+        let nonce_len = enc_type.nonce_len();
+        if ciphertext.len() < enc_type.overhead() {
+            return Err(HopError::CiphertextTooShort {
+                enc_type,
+                len: ciphertext.len(),
+                min: enc_type.overhead(),
+            });
+        }
+        let (nonce, rest) = ciphertext.split_at(nonce_len);
+        let (body, tag) = rest.split_at(rest.len() - enc_type.tag_len());
+        let mut plaintext = body.to_vec();
+        let result = match enc_type {
+            EncType::AesGcm => Aes256Gcm::new(&self.key.into()).decrypt_in_place_detached(
+                aes_gcm::Nonce::from_slice(nonce),
+                &[],
+                &mut plaintext,
+                aes_gcm::Tag::from_slice(tag),
+            ),
+            EncType::XChaCha20 => XChaCha20Poly1305::new(&self.key.into())
+                .decrypt_in_place_detached(
+                    chacha20poly1305::XNonce::from_slice(nonce),
+                    &[],
+                    &mut plaintext,
+                    chacha20poly1305::Tag::from_slice(tag),
+                ),
+        };
+        match result {
+            Ok(()) => Ok(plaintext),
+            Err(_) => {
+                plaintext.zeroize();
+                Err(HopError::Authentication { enc_type })
+            }
+        }
+    }
+}
+
+/// Encrypts `plaintext` for one hop: derives the key between `local_secret` (acting as `role`)
+/// and `remote`, draws a nonce from `rng` and returns `nonce ‖ ciphertext ‖ tag`.
+pub fn hop_encrypt(
+    enc_type: EncType,
+    role: Role,
+    local_secret: &X25519SecretKey,
+    remote: &X25519PublicKey,
+    plaintext: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Vec<u8>, HopError> {
+    Ok(HopKey::derive(enc_type, role, local_secret, remote)?.encrypt(plaintext, rng))
+}
+
+/// Decrypts one hop's `nonce ‖ ciphertext ‖ tag` (see [`hop_encrypt`]).
+pub fn hop_decrypt(
+    enc_type: EncType,
+    role: Role,
+    local_secret: &X25519SecretKey,
+    remote: &X25519PublicKey,
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, HopError> {
+    HopKey::derive(enc_type, role, local_secret, remote)?.decrypt(ciphertext)
+}
