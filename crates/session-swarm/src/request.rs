@@ -1,0 +1,669 @@
+//! Storage-server requests: what is signed, and the JSON bodies that carry it.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use session_identity::{Identity, Prefix, SessionId, Signature};
+
+use crate::hash::MessageHash;
+use crate::namespace::{Namespace, NamespaceSelector, MAX_PRIVATE_TTL_MS, MIN_TTL_MS};
+use crate::time::{Timestamp, SECOND_MS};
+
+/// The largest `data` a `store` may carry, in raw bytes (before base64).
+pub const MAX_STORE_DATA_LEN: usize = 76_800;
+/// The most sub-requests a `batch` or `sequence` may carry.
+pub const MAX_BATCH_REQUESTS: usize = 20;
+/// How far in the past an `expire` target time may be before the server refuses it.
+pub const EXPIRE_PAST_TOLERANCE_MS: u64 = 60 * SECOND_MS;
+
+/// Whether an `expire` may only shorten, only extend, or freely set expiries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ExpiryMode {
+    /// Set the expiry to the given time.
+    #[default]
+    Set,
+    /// Only bring expiries earlier (used for after-read disappearing messages).
+    Shorten,
+    /// Only push expiries later.
+    Extend,
+}
+
+impl ExpiryMode {
+    fn signature_text(self) -> &'static str {
+        match self {
+            Self::Set => "",
+            Self::Shorten => "shorten",
+            Self::Extend => "extend",
+        }
+    }
+}
+
+/// The bytes a storage server verifies a request's signature over, by method.
+///
+/// Integers are plain decimal, namespaces as [`Namespace::signature_text`] /
+/// [`NamespaceSelector::signature_text`], message hashes are concatenated in request order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignedAction<'a> {
+    /// `"store" ‖ ns ‖ sig_timestamp`.
+    Store {
+        /// The namespace stored to.
+        namespace: Namespace,
+        /// The signature timestamp.
+        timestamp: Timestamp,
+    },
+    /// `"retrieve" ‖ ns ‖ timestamp`.
+    Retrieve {
+        /// The namespace read.
+        namespace: Namespace,
+        /// The request timestamp.
+        timestamp: Timestamp,
+    },
+    /// `"delete" ‖ hashes…`.
+    Delete {
+        /// The hashes to delete.
+        messages: &'a [&'a str],
+    },
+    /// `"delete_all" ‖ ns ‖ timestamp`.
+    DeleteAll {
+        /// Which namespaces.
+        namespace: NamespaceSelector,
+        /// The request timestamp.
+        timestamp: Timestamp,
+    },
+    /// `"delete_before" ‖ ns ‖ before`.
+    DeleteBefore {
+        /// Which namespaces.
+        namespace: NamespaceSelector,
+        /// Delete messages stored before this time.
+        before: Timestamp,
+    },
+    /// `"expire_all" ‖ ns ‖ expiry`.
+    ExpireAll {
+        /// Which namespaces.
+        namespace: NamespaceSelector,
+        /// The new expiry.
+        expiry: Timestamp,
+    },
+    /// `"expire" ‖ ("shorten" | "extend" | "") ‖ expiry ‖ hashes…`.
+    Expire {
+        /// Shorten, extend or set.
+        mode: ExpiryMode,
+        /// The new expiry.
+        expiry: Timestamp,
+        /// The hashes to update.
+        messages: &'a [&'a str],
+    },
+    /// `"get_expiries" ‖ timestamp ‖ hashes…`.
+    GetExpiries {
+        /// The request timestamp.
+        timestamp: Timestamp,
+        /// The hashes asked about.
+        messages: &'a [&'a str],
+    },
+}
+
+impl SignedAction<'_> {
+    /// The method name (the first part of the signed bytes).
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Store { .. } => "store",
+            Self::Retrieve { .. } => "retrieve",
+            Self::Delete { .. } => "delete",
+            Self::DeleteAll { .. } => "delete_all",
+            Self::DeleteBefore { .. } => "delete_before",
+            Self::ExpireAll { .. } => "expire_all",
+            Self::Expire { .. } => "expire",
+            Self::GetExpiries { .. } => "get_expiries",
+        }
+    }
+
+    /// The exact bytes to sign.
+    pub fn message(&self) -> Vec<u8> {
+        let mut out = String::from(self.method());
+        let join =
+            |out: &mut String, messages: &[&str]| messages.iter().for_each(|m| out.push_str(m));
+        match *self {
+            Self::Store {
+                namespace,
+                timestamp,
+            }
+            | Self::Retrieve {
+                namespace,
+                timestamp,
+            } => {
+                out.push_str(&namespace.signature_text());
+                out.push_str(&timestamp.to_string());
+            }
+            Self::Delete { messages } => join(&mut out, messages),
+            Self::DeleteAll {
+                namespace,
+                timestamp: time,
+            }
+            | Self::DeleteBefore {
+                namespace,
+                before: time,
+            }
+            | Self::ExpireAll {
+                namespace,
+                expiry: time,
+            } => {
+                out.push_str(&namespace.signature_text());
+                out.push_str(&time.to_string());
+            }
+            Self::Expire {
+                mode,
+                expiry,
+                messages,
+            } => {
+                out.push_str(mode.signature_text());
+                out.push_str(&expiry.to_string());
+                join(&mut out, messages);
+            }
+            Self::GetExpiries {
+                timestamp,
+                messages,
+            } => {
+                out.push_str(&timestamp.to_string());
+                join(&mut out, messages);
+            }
+        }
+        out.into_bytes()
+    }
+}
+
+/// Who signs storage requests, and for which account.
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    key: &'a Identity,
+    account: SessionId,
+    send_ed25519: bool,
+}
+
+impl<'a> Signer<'a> {
+    /// A user signing for their own `05` account with their Ed25519 key; requests carry
+    /// `pubkey_ed25519` so the server can check it matches the account's X25519 key.
+    pub fn user(identity: &'a Identity) -> Self {
+        Self {
+            key: identity,
+            account: identity.session_id(),
+            send_ed25519: true,
+        }
+    }
+
+    /// A `03` group's admin, signing with the group's Ed25519 key (the group ID is `03` ‖ that
+    /// key).
+    pub fn group_admin(group_key: &'a Identity) -> Self {
+        Self {
+            key: group_key,
+            account: SessionId::new(Prefix::Group, group_key.ed25519_public_key().to_bytes()),
+            send_ed25519: false,
+        }
+    }
+
+    /// The account the requests are for.
+    pub fn account(&self) -> SessionId {
+        self.account
+    }
+
+    /// Signs `action`: the signature over exactly [`SignedAction::message`].
+    pub fn sign(&self, action: &SignedAction<'_>) -> Signature {
+        self.key.sign(&action.message())
+    }
+
+    fn authenticate(&self, params: &mut Map<String, Value>, action: &SignedAction<'_>) -> Vec<u8> {
+        let message = action.message();
+        let signature = self.key.sign(&message);
+        params.insert(
+            "signature".into(),
+            STANDARD.encode(signature.as_bytes()).into(),
+        );
+        if self.send_ed25519 {
+            params.insert(
+                "pubkey_ed25519".into(),
+                self.key.ed25519_public_key().to_hex().into(),
+            );
+        }
+        message
+    }
+}
+
+/// Why a request was not built: it would be refused by the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The namespace requires a signature and none was given.
+    #[error("namespace {0} requires a signed request")]
+    NeedsAuth(Namespace),
+    /// The account is not a `05` user or `03` group ID.
+    #[error("storage accounts are 05 users or 03 groups, not prefix {0}")]
+    UnsupportedAccount(Prefix),
+    /// The TTL is outside 10 s to the namespace's maximum.
+    #[error("TTL {ttl_ms} ms is outside {min_ms}..={max_ms} ms")]
+    TtlOutOfRange {
+        /// The TTL asked for.
+        ttl_ms: u64,
+        /// The minimum.
+        min_ms: u64,
+        /// The maximum for the namespace.
+        max_ms: u64,
+    },
+    /// An expiry is too far in the past or beyond 30 days from now.
+    #[error("expiry {expiry} is outside the window the server accepts around {now}")]
+    ExpiryOutOfRange {
+        /// The expiry asked for.
+        expiry: Timestamp,
+        /// The current (network) time.
+        now: Timestamp,
+    },
+    /// More data than a message may carry.
+    #[error("message data is {0} bytes; at most {MAX_STORE_DATA_LEN} allowed")]
+    DataTooLarge(usize),
+    /// A request that needs message hashes got none.
+    #[error("no message hashes given")]
+    NoMessages,
+    /// A `batch` or `sequence` with no sub-request or more than 20.
+    #[error("a batch holds 1 to {MAX_BATCH_REQUESTS} requests, got {0}")]
+    BatchSize(usize),
+    /// The signer signs for a different account than the one stored to.
+    #[error("the signer's account is not the account stored to")]
+    SignerMismatch,
+    /// A `batch` or `sequence` inside another one.
+    #[error("batch and sequence requests cannot be nested")]
+    NestedBatch,
+}
+
+/// A storage-server method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `store`.
+    Store,
+    /// `retrieve`.
+    Retrieve,
+    /// `delete`.
+    Delete,
+    /// `delete_all`.
+    DeleteAll,
+    /// `delete_before`.
+    DeleteBefore,
+    /// `expire`.
+    Expire,
+    /// `expire_all`.
+    ExpireAll,
+    /// `get_expiries`.
+    GetExpiries,
+    /// `get_swarm`.
+    GetSwarm,
+    /// `info`.
+    Info,
+    /// `batch`: sub-requests run independently.
+    Batch,
+    /// `sequence`: sub-requests run in order, stopping at the first failure.
+    Sequence,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Store => "store",
+            Self::Retrieve => "retrieve",
+            Self::Delete => "delete",
+            Self::DeleteAll => "delete_all",
+            Self::DeleteBefore => "delete_before",
+            Self::Expire => "expire",
+            Self::ExpireAll => "expire_all",
+            Self::GetExpiries => "get_expiries",
+            Self::GetSwarm => "get_swarm",
+            Self::Info => "info",
+            Self::Batch => "batch",
+            Self::Sequence => "sequence",
+        }
+    }
+}
+
+/// A storage request ready to send: a method and its parameters. Its JSON body
+/// (`{"method":…,"params":{…}}`) goes directly to `/storage_rpc/v1` or inside an onion request.
+///
+/// ```
+/// use session_identity::{Identity, Seed};
+/// use session_swarm::{Namespace, StorageRequest, Timestamp};
+///
+/// let me = Identity::from_seed(Seed::from_legacy_bytes([7; 16]));
+/// let now = Timestamp::from_millis(1_700_000_000_000);
+/// let request = StorageRequest::retrieve(&session_swarm::Signer::user(&me), Namespace::DEFAULT, None, now);
+/// assert_eq!(request.signed_message(), Some(&b"retrieve1700000000000"[..]));
+/// let body = request.to_json();
+/// assert_eq!(body["method"], "retrieve");
+/// assert_eq!(body["params"]["pubkey"], me.session_id().to_hex());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageRequest {
+    method: Method,
+    params: Map<String, Value>,
+    signed_message: Option<Vec<u8>>,
+    account: Option<SessionId>,
+}
+
+fn check_account(id: &SessionId) -> Result<(), RequestError> {
+    match id.prefix() {
+        Prefix::User | Prefix::Group => Ok(()),
+        other => Err(RequestError::UnsupportedAccount(other)),
+    }
+}
+
+fn base_params(account: &SessionId) -> Map<String, Value> {
+    let mut params = Map::new();
+    params.insert("pubkey".into(), account.to_hex().into());
+    params
+}
+
+fn hash_list(messages: &[MessageHash]) -> Result<(Vec<&str>, Value), RequestError> {
+    if messages.is_empty() {
+        return Err(RequestError::NoMessages);
+    }
+    let texts: Vec<&str> = messages.iter().map(MessageHash::as_str).collect();
+    let json = Value::from(texts.clone());
+    Ok((texts, json))
+}
+
+impl StorageRequest {
+    fn new(method: Method, params: Map<String, Value>, account: Option<SessionId>) -> Self {
+        Self {
+            method,
+            params,
+            signed_message: None,
+            account,
+        }
+    }
+
+    fn signed(
+        method: Method,
+        signer: &Signer<'_>,
+        mut params: Map<String, Value>,
+        action: &SignedAction<'_>,
+    ) -> Self {
+        let message = signer.authenticate(&mut params, action);
+        Self {
+            method,
+            params,
+            signed_message: Some(message),
+            account: Some(signer.account()),
+        }
+    }
+
+    /// `store`: put `data` in `account`'s `namespace` for `ttl_ms`, stamped `now` (network
+    /// time). Public inboxes take no signer (anyone may store); every other namespace needs the
+    /// account's signer. Checks the TTL (10 s to 14 days in public inboxes, 30 days elsewhere)
+    /// and the size (76,800 bytes).
+    pub fn store(
+        account: &SessionId,
+        namespace: Namespace,
+        data: &[u8],
+        ttl_ms: u64,
+        now: Timestamp,
+        signer: Option<&Signer<'_>>,
+    ) -> Result<Self, RequestError> {
+        check_account(account)?;
+        let max_ms = namespace.max_ttl_millis();
+        if !(MIN_TTL_MS..=max_ms).contains(&ttl_ms) {
+            return Err(RequestError::TtlOutOfRange {
+                ttl_ms,
+                min_ms: MIN_TTL_MS,
+                max_ms,
+            });
+        }
+        if data.len() > MAX_STORE_DATA_LEN {
+            return Err(RequestError::DataTooLarge(data.len()));
+        }
+        let mut params = base_params(account);
+        params.insert("namespace".into(), namespace.get().into());
+        params.insert("timestamp".into(), now.as_millis().into());
+        params.insert("ttl".into(), ttl_ms.into());
+        params.insert("data".into(), STANDARD.encode(data).into());
+        match signer {
+            Some(signer) if namespace.store_needs_auth() => {
+                if signer.account() != *account {
+                    return Err(RequestError::SignerMismatch);
+                }
+                params.insert("sig_timestamp".into(), now.as_millis().into());
+                let action = SignedAction::Store {
+                    namespace,
+                    timestamp: now,
+                };
+                Ok(Self::signed(Method::Store, signer, params, &action))
+            }
+            _ if namespace.store_needs_auth() => Err(RequestError::NeedsAuth(namespace)),
+            _ => Ok(Self::new(Method::Store, params, Some(*account))),
+        }
+    }
+
+    /// `retrieve`, signed: messages of the signer's account in `namespace` after `last_hash`.
+    pub fn retrieve(
+        signer: &Signer<'_>,
+        namespace: Namespace,
+        last_hash: Option<&MessageHash>,
+        now: Timestamp,
+    ) -> Self {
+        let mut params = base_params(&signer.account());
+        params.insert("namespace".into(), namespace.get().into());
+        params.insert("timestamp".into(), now.as_millis().into());
+        if let Some(hash) = last_hash {
+            params.insert("last_hash".into(), hash.as_str().into());
+        }
+        let action = SignedAction::Retrieve {
+            namespace,
+            timestamp: now,
+        };
+        Self::signed(Method::Retrieve, signer, params, &action)
+    }
+
+    /// `retrieve` without a signature, allowed only in legacy closed groups and public outboxes.
+    pub fn retrieve_unauthenticated(
+        account: &SessionId,
+        namespace: Namespace,
+        last_hash: Option<&MessageHash>,
+    ) -> Result<Self, RequestError> {
+        check_account(account)?;
+        if namespace.retrieve_needs_auth() {
+            return Err(RequestError::NeedsAuth(namespace));
+        }
+        let mut params = base_params(account);
+        params.insert("namespace".into(), namespace.get().into());
+        if let Some(hash) = last_hash {
+            params.insert("last_hash".into(), hash.as_str().into());
+        }
+        Ok(Self::new(Method::Retrieve, params, Some(*account)))
+    }
+
+    /// `delete`: remove the listed messages; with `required`, the server answers 404 when no
+    /// member deleted anything.
+    pub fn delete(
+        signer: &Signer<'_>,
+        messages: &[MessageHash],
+        required: bool,
+    ) -> Result<Self, RequestError> {
+        let (texts, json) = hash_list(messages)?;
+        let mut params = base_params(&signer.account());
+        params.insert("messages".into(), json);
+        if required {
+            params.insert("required".into(), true.into());
+        }
+        let action = SignedAction::Delete { messages: &texts };
+        Ok(Self::signed(Method::Delete, signer, params, &action))
+    }
+
+    /// `delete_all`: remove every message in one namespace or all of them.
+    pub fn delete_all(signer: &Signer<'_>, namespace: NamespaceSelector, now: Timestamp) -> Self {
+        let mut params = base_params(&signer.account());
+        params.insert("namespace".into(), namespace.to_json());
+        params.insert("timestamp".into(), now.as_millis().into());
+        let action = SignedAction::DeleteAll {
+            namespace,
+            timestamp: now,
+        };
+        Self::signed(Method::DeleteAll, signer, params, &action)
+    }
+
+    /// `delete_before`: remove messages stored before `before` (which may not be more than a
+    /// minute after `now`).
+    pub fn delete_before(
+        signer: &Signer<'_>,
+        namespace: NamespaceSelector,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        if before > now.saturating_add_millis(EXPIRE_PAST_TOLERANCE_MS) {
+            return Err(RequestError::ExpiryOutOfRange {
+                expiry: before,
+                now,
+            });
+        }
+        let mut params = base_params(&signer.account());
+        params.insert("namespace".into(), namespace.to_json());
+        params.insert("before".into(), before.as_millis().into());
+        let action = SignedAction::DeleteBefore { namespace, before };
+        Ok(Self::signed(Method::DeleteBefore, signer, params, &action))
+    }
+
+    fn check_expiry(expiry: Timestamp, now: Timestamp) -> Result<(), RequestError> {
+        let earliest = now.saturating_sub_millis(EXPIRE_PAST_TOLERANCE_MS);
+        let latest = now.saturating_add_millis(MAX_PRIVATE_TTL_MS);
+        if expiry < earliest || expiry > latest {
+            return Err(RequestError::ExpiryOutOfRange { expiry, now });
+        }
+        Ok(())
+    }
+
+    /// `expire`: set (or only shorten, or only extend) the expiry of the listed messages.
+    /// The expiry must lie between a minute ago and 30 days from `now`.
+    pub fn expire(
+        signer: &Signer<'_>,
+        messages: &[MessageHash],
+        expiry: Timestamp,
+        mode: ExpiryMode,
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::check_expiry(expiry, now)?;
+        let (texts, json) = hash_list(messages)?;
+        let mut params = base_params(&signer.account());
+        params.insert("messages".into(), json);
+        params.insert("expiry".into(), expiry.as_millis().into());
+        match mode {
+            ExpiryMode::Set => {}
+            ExpiryMode::Shorten => {
+                params.insert("shorten".into(), true.into());
+            }
+            ExpiryMode::Extend => {
+                params.insert("extend".into(), true.into());
+            }
+        }
+        let action = SignedAction::Expire {
+            mode,
+            expiry,
+            messages: &texts,
+        };
+        Ok(Self::signed(Method::Expire, signer, params, &action))
+    }
+
+    /// `expire_all`: set the expiry of every message in one namespace or all of them.
+    pub fn expire_all(
+        signer: &Signer<'_>,
+        namespace: NamespaceSelector,
+        expiry: Timestamp,
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::check_expiry(expiry, now)?;
+        let mut params = base_params(&signer.account());
+        params.insert("namespace".into(), namespace.to_json());
+        params.insert("expiry".into(), expiry.as_millis().into());
+        let action = SignedAction::ExpireAll { namespace, expiry };
+        Ok(Self::signed(Method::ExpireAll, signer, params, &action))
+    }
+
+    /// `get_expiries`: the current expiry of each listed message.
+    pub fn get_expiries(
+        signer: &Signer<'_>,
+        messages: &[MessageHash],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        let (texts, json) = hash_list(messages)?;
+        let mut params = base_params(&signer.account());
+        params.insert("messages".into(), json);
+        params.insert("timestamp".into(), now.as_millis().into());
+        let action = SignedAction::GetExpiries {
+            timestamp: now,
+            messages: &texts,
+        };
+        Ok(Self::signed(Method::GetExpiries, signer, params, &action))
+    }
+
+    /// `get_swarm`: the swarm of `account` (no signature).
+    pub fn get_swarm(account: &SessionId) -> Self {
+        Self::new(Method::GetSwarm, base_params(account), Some(*account))
+    }
+
+    /// `info`: the node's version and clock (no signature).
+    pub fn info() -> Self {
+        Self::new(Method::Info, Map::new(), None)
+    }
+
+    fn group(method: Method, requests: Vec<StorageRequest>) -> Result<Self, RequestError> {
+        if requests.is_empty() || requests.len() > MAX_BATCH_REQUESTS {
+            return Err(RequestError::BatchSize(requests.len()));
+        }
+        if requests
+            .iter()
+            .any(|r| matches!(r.method, Method::Batch | Method::Sequence))
+        {
+            return Err(RequestError::NestedBatch);
+        }
+        let account = requests[0].account;
+        let list: Vec<Value> = requests.iter().map(StorageRequest::to_json).collect();
+        let mut params = Map::new();
+        params.insert("requests".into(), Value::Array(list));
+        Ok(Self::new(method, params, account))
+    }
+
+    /// `batch`: 1 to 20 requests run independently; each keeps its own signature.
+    pub fn batch(requests: Vec<StorageRequest>) -> Result<Self, RequestError> {
+        Self::group(Method::Batch, requests)
+    }
+
+    /// `sequence`: as [`StorageRequest::batch`], but run in order and stopped at the first
+    /// failure.
+    pub fn sequence(requests: Vec<StorageRequest>) -> Result<Self, RequestError> {
+        Self::group(Method::Sequence, requests)
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The account the request is about (its `pubkey`; for a batch, its first request's).
+    pub fn account(&self) -> Option<SessionId> {
+        self.account
+    }
+
+    /// The parameters object.
+    pub fn params(&self) -> &Map<String, Value> {
+        &self.params
+    }
+
+    /// The bytes that were signed, for signed requests.
+    pub fn signed_message(&self) -> Option<&[u8]> {
+        self.signed_message.as_deref()
+    }
+
+    /// `{"method": name, "params": {…}}`.
+    pub fn to_json(&self) -> Value {
+        json!({ "method": self.method.name(), "params": Value::Object(self.params.clone()) })
+    }
+
+    /// The JSON body as bytes (keys sorted, compact).
+    pub fn to_body(&self) -> Vec<u8> {
+        self.to_json().to_string().into_bytes()
+    }
+}
