@@ -1,0 +1,321 @@
+//! From a `Content` to the bytes a swarm stores, and back.
+//!
+//! ```text
+//! Content ─serialize─▶ pad ─▶ Session Protocol encrypt ─▶ Envelope ─▶ WebSocketMessage
+//! ```
+//!
+//! The outgoing wrapping is Session Desktop's (`PUT /api/v1/message`, request id 0, envelope type
+//! 6 with the sent timestamp); receivers ignore everything but the request body, the envelope
+//! type, its timestamp and its content. Blinded (community inbox) messages are padded and
+//! encrypted the same way but carry no envelope: the server stores the ciphertext itself.
+
+use alloc::vec::Vec;
+
+use prost::Message as _;
+use rand_core::CryptoRngCore;
+use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
+use zeroize::Zeroizing;
+
+use crate::blinded_dm::{self, BlindedDmError};
+use crate::padding::{self, UnpadError};
+use crate::proto::{
+    Content, Envelope, EnvelopeType, ExpirationType, WebSocketMessage, WebSocketMessageType,
+    WebSocketRequestMessage,
+};
+use crate::session_protocol::{self, SessionProtocolError};
+
+/// Default time a swarm keeps a content message: 14 days, in milliseconds.
+pub const DEFAULT_TTL_MS: u64 = 14 * 24 * 60 * 60 * 1000;
+
+/// The disappearing-message setting a message carries (`Content.expirationType` and
+/// `Content.expirationTimer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Expiry {
+    /// The message does not disappear (no type, an unknown type, or a zero timer).
+    #[default]
+    Off,
+    /// It disappears `seconds` after the recipient reads it.
+    AfterRead {
+        /// The timer.
+        seconds: u32,
+    },
+    /// It disappears `seconds` after it was sent.
+    AfterSend {
+        /// The timer.
+        seconds: u32,
+    },
+}
+
+impl Expiry {
+    /// The setting carried by `content`.
+    pub fn of(content: &Content) -> Self {
+        let seconds = content.expiration_timer.unwrap_or(0);
+        if seconds == 0 {
+            return Self::Off;
+        }
+        match content
+            .expiration_type
+            .and_then(|t| ExpirationType::try_from(t).ok())
+        {
+            Some(ExpirationType::DeleteAfterRead) => Self::AfterRead { seconds },
+            Some(ExpirationType::DeleteAfterSend) => Self::AfterSend { seconds },
+            _ => Self::Off,
+        }
+    }
+
+    /// Writes this setting into `content` (clearing both fields for [`Expiry::Off`]).
+    pub fn apply_to(self, content: &mut Content) {
+        let (kind, seconds) = match self {
+            Self::Off => {
+                content.expiration_type = None;
+                content.expiration_timer = None;
+                return;
+            }
+            Self::AfterRead { seconds } => (ExpirationType::DeleteAfterRead, seconds),
+            Self::AfterSend { seconds } => (ExpirationType::DeleteAfterSend, seconds),
+        };
+        content.expiration_type = Some(kind as i32);
+        content.expiration_timer = Some(seconds);
+    }
+
+    /// How long the swarm should keep the message, in milliseconds: the timer for
+    /// delete-after-send, otherwise the 14-day default (a delete-after-read message is shortened
+    /// with an `expire` request once it is read).
+    pub fn store_ttl_ms(self) -> u64 {
+        match self {
+            Self::AfterSend { seconds } => u64::from(seconds) * 1000,
+            Self::Off | Self::AfterRead { .. } => DEFAULT_TTL_MS,
+        }
+    }
+}
+
+/// Which protobuf message failed to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProtoMessage {
+    /// The outer `WebSocketMessage`.
+    WebSocketMessage,
+    /// The `Envelope` in the request body.
+    Envelope,
+    /// The decrypted `Content`.
+    Content,
+}
+
+/// Why a message could not be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The sent timestamp is required and must not be zero (older clients drop such messages).
+    #[error("the sent timestamp must be greater than zero")]
+    ZeroTimestamp,
+    /// Encryption failed.
+    #[error(transparent)]
+    SessionProtocol(#[from] SessionProtocolError),
+    /// Blinded encryption failed.
+    #[error(transparent)]
+    BlindedDm(#[from] BlindedDmError),
+}
+
+/// Why stored bytes could not be decoded into a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Not valid protobuf for the expected message.
+    #[error("malformed {0:?} protobuf")]
+    Malformed(ProtoMessage),
+    /// The `WebSocketMessage` is not a request (its type is given, if any).
+    #[error("WebSocketMessage is not a request (type {0:?})")]
+    NotARequest(Option<i32>),
+    /// A required field is absent.
+    #[error("missing required field {0}")]
+    MissingField(&'static str),
+    /// The envelope is not a one-to-one Session Protocol message.
+    #[error("envelope type {0} is not a one-to-one session message (6)")]
+    UnexpectedEnvelopeType(i32),
+    /// Decryption or sender verification failed.
+    #[error(transparent)]
+    SessionProtocol(#[from] SessionProtocolError),
+    /// Blinded decryption or sender verification failed.
+    #[error(transparent)]
+    BlindedDm(#[from] BlindedDmError),
+    /// The decrypted content has no padding marker and no content.
+    #[error(transparent)]
+    Padding(#[from] UnpadError),
+}
+
+/// A one-to-one message decoded by [`decode`].
+#[derive(Clone, PartialEq)]
+pub struct DecodedMessage {
+    /// The sender's Session ID.
+    pub sender_session_id: SessionId,
+    /// The Ed25519 key that signed the message.
+    pub sender_ed25519: Ed25519PublicKey,
+    /// When the sender says it sent the message, in milliseconds since the Unix epoch.
+    pub sent_timestamp_ms: u64,
+    /// The relaying server's timestamp, if the envelope has one.
+    pub server_timestamp_ms: Option<u64>,
+    /// The message itself.
+    pub content: Content,
+    /// Its disappearing-message setting.
+    pub expiry: Expiry,
+}
+
+/// A community inbox message decoded by [`decode_blinded`]. Its time is the server's
+/// `posted_at`, which the caller has alongside the ciphertext.
+#[derive(Clone, PartialEq)]
+pub struct DecodedBlindedMessage {
+    /// The sender's real Session ID.
+    pub sender_session_id: SessionId,
+    /// The sender's real Ed25519 key.
+    pub sender_ed25519: Ed25519PublicKey,
+    /// The message itself.
+    pub content: Content,
+    /// Its disappearing-message setting.
+    pub expiry: Expiry,
+}
+
+impl core::fmt::Debug for DecodedMessage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DecodedMessage")
+            .field("sender_session_id", &self.sender_session_id)
+            .field("sent_timestamp_ms", &self.sent_timestamp_ms)
+            .field("expiry", &self.expiry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for DecodedBlindedMessage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DecodedBlindedMessage")
+            .field("sender_session_id", &self.sender_session_id)
+            .field("expiry", &self.expiry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Serializes and pads `content` (the plaintext buffers are wiped afterwards).
+fn padded_content(content: &Content) -> Zeroizing<Vec<u8>> {
+    let serialized = Zeroizing::new(content.encode_to_vec());
+    Zeroizing::new(padding::pad(&serialized))
+}
+
+/// Wraps an envelope the way Session Desktop stores it: a `WebSocketMessage` request
+/// (`PUT /api/v1/message`, id 0) whose body is the serialized envelope.
+pub fn wrap_envelope(envelope: &Envelope) -> Vec<u8> {
+    WebSocketMessage {
+        r#type: Some(WebSocketMessageType::Request as i32),
+        request: Some(WebSocketRequestMessage {
+            verb: Some(b"PUT".to_vec()),
+            path: Some(b"/api/v1/message".to_vec()),
+            body: Some(envelope.encode_to_vec()),
+            request_id: Some(0),
+            headers: Vec::new(),
+        }),
+    }
+    .encode_to_vec()
+}
+
+/// The envelope inside stored bytes: parses the `WebSocketMessage`, requires a request and
+/// parses its body. Checks no envelope field.
+pub fn unwrap_envelope(stored: &[u8]) -> Result<Envelope, DecodeError> {
+    let message = WebSocketMessage::decode(stored)
+        .map_err(|_| DecodeError::Malformed(ProtoMessage::WebSocketMessage))?;
+    if message.r#type != Some(WebSocketMessageType::Request as i32) {
+        return Err(DecodeError::NotARequest(message.r#type));
+    }
+    let body = message
+        .request
+        .and_then(|r| r.body)
+        .ok_or(DecodeError::MissingField("WebSocketRequestMessage.body"))?;
+    Envelope::decode(body.as_slice()).map_err(|_| DecodeError::Malformed(ProtoMessage::Envelope))
+}
+
+/// Encodes `content` from `sender` to `recipient` (the X25519 key of their Session ID): the
+/// bytes a swarm stores (base64 them for a `store` request). `sent_timestamp_ms` is the sent
+/// time in milliseconds, which must not be zero. Draws 32 bytes from `rng`.
+pub fn encode(
+    content: &Content,
+    sender: &Identity,
+    recipient: &X25519PublicKey,
+    sent_timestamp_ms: u64,
+    rng: &mut impl CryptoRngCore,
+) -> Result<Vec<u8>, EncodeError> {
+    if sent_timestamp_ms == 0 {
+        return Err(EncodeError::ZeroTimestamp);
+    }
+    let padded = padded_content(content);
+    let ciphertext = session_protocol::encrypt(sender, recipient, &padded, rng)?;
+    let envelope = Envelope {
+        r#type: Some(EnvelopeType::SessionMessage as i32),
+        timestamp: Some(sent_timestamp_ms),
+        content: Some(ciphertext),
+        ..Envelope::default()
+    };
+    Ok(wrap_envelope(&envelope))
+}
+
+/// Decodes bytes a swarm stored for `own`: unwraps the envelope, decrypts and verifies it,
+/// removes the padding and parses the content.
+pub fn decode(stored: &[u8], own: &Identity) -> Result<DecodedMessage, DecodeError> {
+    let envelope = unwrap_envelope(stored)?;
+    let kind = envelope
+        .r#type
+        .ok_or(DecodeError::MissingField("Envelope.type"))?;
+    let sent_timestamp_ms = envelope
+        .timestamp
+        .ok_or(DecodeError::MissingField("Envelope.timestamp"))?;
+    if kind != EnvelopeType::SessionMessage as i32 {
+        return Err(DecodeError::UnexpectedEnvelopeType(kind));
+    }
+    let ciphertext = envelope
+        .content
+        .ok_or(DecodeError::MissingField("Envelope.content"))?;
+    let opened = session_protocol::decrypt(own, &ciphertext)?;
+    let plaintext = Zeroizing::new(opened.plaintext);
+    let content = Content::decode(padding::unpad(&plaintext)?)
+        .map_err(|_| DecodeError::Malformed(ProtoMessage::Content))?;
+    Ok(DecodedMessage {
+        sender_session_id: opened.sender_session_id,
+        sender_ed25519: opened.sender_ed25519,
+        sent_timestamp_ms,
+        server_timestamp_ms: envelope.server_timestamp,
+        expiry: Expiry::of(&content),
+        content,
+    })
+}
+
+/// Encodes `content` as a community inbox message from `sender` to the blinded ID `recipient`
+/// on the server `server_pk`: padded, then [`blinded_dm::encrypt`]ed. Draws 24 bytes from `rng`.
+pub fn encode_blinded(
+    content: &Content,
+    sender: &Identity,
+    server_pk: &Ed25519PublicKey,
+    recipient: &SessionId,
+    rng: &mut impl CryptoRngCore,
+) -> Result<Vec<u8>, EncodeError> {
+    let padded = padded_content(content);
+    Ok(blinded_dm::encrypt(
+        sender, server_pk, recipient, &padded, rng,
+    )?)
+}
+
+/// Decodes a community inbox message (as its recipient, or as its sender when synced back):
+/// decrypts it, checks the sender, removes the padding and parses the content.
+pub fn decode_blinded(
+    ciphertext: &[u8],
+    own: &Identity,
+    server_pk: &Ed25519PublicKey,
+    sender: &SessionId,
+    recipient: &SessionId,
+) -> Result<DecodedBlindedMessage, DecodeError> {
+    let opened = blinded_dm::decrypt(own, server_pk, sender, recipient, ciphertext)?;
+    let plaintext = Zeroizing::new(opened.plaintext);
+    let content = Content::decode(padding::unpad(&plaintext)?)
+        .map_err(|_| DecodeError::Malformed(ProtoMessage::Content))?;
+    Ok(DecodedBlindedMessage {
+        sender_session_id: opened.sender_session_id,
+        sender_ed25519: opened.sender_ed25519,
+        expiry: Expiry::of(&content),
+        content,
+    })
+}
