@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
-use session_identity::{Identity, Prefix, SessionId, Signature};
+use session_identity::{Ed25519PublicKey, Identity, Prefix, SessionId, Signature};
 
 use crate::hash::MessageHash;
 use crate::namespace::{Namespace, NamespaceSelector, MAX_PRIVATE_TTL_MS, MIN_TTL_MS};
@@ -211,20 +211,59 @@ impl<'a> Signer<'a> {
         self.key.sign(&action.message())
     }
 
-    fn authenticate(&self, params: &mut Map<String, Value>, action: &SignedAction<'_>) -> Vec<u8> {
+    /// The authentication fields of a request for `action`: the signed bytes, the signature
+    /// and, for `05` accounts, the Ed25519 key the server checks against the account.
+    pub fn authenticate(&self, action: &SignedAction<'_>) -> RequestAuth {
         let message = action.message();
         let signature = self.key.sign(&message);
-        params.insert(
-            "signature".into(),
-            STANDARD.encode(signature.as_bytes()).into(),
-        );
-        if self.send_ed25519 {
-            params.insert(
-                "pubkey_ed25519".into(),
-                self.key.ed25519_public_key().to_hex().into(),
-            );
+        RequestAuth {
+            message,
+            signature,
+            pubkey_ed25519: self.send_ed25519.then(|| self.key.ed25519_public_key()),
         }
-        message
+    }
+
+    fn authenticate_into(
+        &self,
+        params: &mut Map<String, Value>,
+        action: &SignedAction<'_>,
+    ) -> Vec<u8> {
+        let auth = self.authenticate(action);
+        params.insert("signature".into(), auth.signature_base64().into());
+        if let Some(key) = auth.pubkey_ed25519 {
+            params.insert("pubkey_ed25519".into(), key.to_hex().into());
+        }
+        auth.message
+    }
+}
+
+/// The authentication a signed request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestAuth {
+    message: Vec<u8>,
+    signature: Signature,
+    pubkey_ed25519: Option<Ed25519PublicKey>,
+}
+
+impl RequestAuth {
+    /// The exact bytes that were signed.
+    pub fn message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// The Ed25519 signature.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// The signature as the JSON `signature` field carries it: standard base64 with padding.
+    pub fn signature_base64(&self) -> String {
+        STANDARD.encode(self.signature.as_bytes())
+    }
+
+    /// The `pubkey_ed25519` field (`05` accounts only).
+    pub fn pubkey_ed25519(&self) -> Option<&Ed25519PublicKey> {
+        self.pubkey_ed25519.as_ref()
     }
 }
 
@@ -384,7 +423,7 @@ impl StorageRequest {
         mut params: Map<String, Value>,
         action: &SignedAction<'_>,
     ) -> Self {
-        let message = signer.authenticate(&mut params, action);
+        let message = signer.authenticate_into(&mut params, action);
         Self {
             method,
             params,
