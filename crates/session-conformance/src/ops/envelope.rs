@@ -1,6 +1,198 @@
-//! Ops of the envelope layer (filled in by the issue that builds `session-envelope`).
+//! §2.4, §2.5 and §2.10: Session Protocol 1:1 messages, blinded DMs, ONS and push decryption.
+
+use std::fs::File;
+use std::io::Read;
+
+use session_envelope::{
+    blinded_dm, ons, push, session_protocol, BlindedDmError, ExtrasError, SessionProtocolError,
+};
+use session_identity::rand_core::{self, CryptoRng, RngCore};
 
 use super::Handler;
+use crate::error::{OpError, OpResult, Output};
+use crate::request::Request;
 
-/// The envelope ops.
-pub(crate) const OPS: &[(&str, Handler)] = &[];
+pub(super) const OPS: &[(&str, Handler)] = &[
+    ("session_protocol.encrypt", protocol_encrypt),
+    (
+        "session_protocol.encrypt_deterministic",
+        protocol_encrypt_deterministic,
+    ),
+    ("session_protocol.decrypt", protocol_decrypt),
+    ("blinded_dm.encrypt", blinded_encrypt),
+    ("blinded_dm.decrypt", blinded_decrypt),
+    ("ons.decrypt", ons_decrypt),
+    ("push.decrypt", push_decrypt),
+];
+
+/// Randomness for the randomized ops: exactly the bytes an op draws, read from the operating
+/// system before the op runs. Drawing more than that fills zeros and marks the RNG overdrawn,
+/// which the op reports as an internal error instead of answering.
+struct OsBytes {
+    bytes: Vec<u8>,
+    position: usize,
+    overdrawn: bool,
+}
+
+impl OsBytes {
+    fn read(count: usize) -> Result<Self, OpError> {
+        let mut bytes = vec![0u8; count];
+        File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut bytes))
+            .map_err(|e| OpError::internal(format!("cannot read system randomness: {e}")))?;
+        Ok(Self {
+            bytes,
+            position: 0,
+            overdrawn: false,
+        })
+    }
+
+    fn check(&self) -> Result<(), OpError> {
+        if self.overdrawn {
+            Err(OpError::internal(
+                "operation drew more randomness than expected",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl RngCore for OsBytes {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        let available = &self.bytes[self.position..];
+        if dest.len() > available.len() {
+            self.overdrawn = true;
+            dest.fill(0);
+            return;
+        }
+        dest.copy_from_slice(&available[..dest.len()]);
+        self.position += dest.len();
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl CryptoRng for OsBytes {}
+
+fn protocol_error(e: SessionProtocolError) -> OpError {
+    OpError::crypto(e.to_string())
+}
+
+/// Blinded-ID shape errors are the request's fault; everything else is a failed check.
+fn blinded_error(e: BlindedDmError) -> OpError {
+    match e {
+        BlindedDmError::NotABlindedId(_) | BlindedDmError::MixedPrefixes { .. } => {
+            OpError::bad_request(e.to_string())
+        }
+        _ => OpError::crypto(e.to_string()),
+    }
+}
+
+fn extras_error(e: ExtrasError) -> OpError {
+    OpError::crypto(e.to_string())
+}
+
+/// `sender_seed`, `recipient_session_id` (33 B with 05, or 32 B), `plaintext` → `ciphertext`.
+fn protocol_encrypt(req: &Request<'_>) -> OpResult {
+    let sender = req.identity("sender_seed")?;
+    let recipient = req.user_session_id("recipient_session_id")?;
+    let plaintext = req.hex("plaintext")?;
+    let key = recipient
+        .x25519_public_key()
+        .ok_or_else(|| OpError::bad_request("recipient is not a 05 Session ID"))?;
+    let mut rng = OsBytes::read(32)?;
+    let ciphertext =
+        session_protocol::encrypt(&sender, &key, &plaintext, &mut rng).map_err(protocol_error)?;
+    rng.check()?;
+    Ok(Output::new().hex("ciphertext", ciphertext))
+}
+
+/// As `session_protocol.encrypt`, deterministic.
+fn protocol_encrypt_deterministic(req: &Request<'_>) -> OpResult {
+    let sender = req.identity("sender_seed")?;
+    let recipient = req.user_session_id("recipient_session_id")?;
+    let plaintext = req.hex("plaintext")?;
+    let key = recipient
+        .x25519_public_key()
+        .ok_or_else(|| OpError::bad_request("recipient is not a 05 Session ID"))?;
+    let ciphertext = session_protocol::encrypt_deterministic(&sender, &key, &plaintext)
+        .map_err(protocol_error)?;
+    Ok(Output::new().hex("ciphertext", ciphertext))
+}
+
+/// `recipient_seed`, `ciphertext` → `plaintext`, `sender_session_id`, `sender_ed25519_pk`.
+fn protocol_decrypt(req: &Request<'_>) -> OpResult {
+    let recipient = req.identity("recipient_seed")?;
+    let ciphertext = req.hex("ciphertext")?;
+    let opened = session_protocol::decrypt(&recipient, &ciphertext).map_err(protocol_error)?;
+    Ok(Output::new()
+        .hex("plaintext", &opened.plaintext)
+        .string("sender_session_id", opened.sender_session_id.to_hex())
+        .hex("sender_ed25519_pk", opened.sender_ed25519.as_bytes()))
+}
+
+/// `sender_seed`, `server_pk`, `recipient_blinded_id` (33 B, 15/25), `plaintext` → `ciphertext`.
+fn blinded_encrypt(req: &Request<'_>) -> OpResult {
+    let sender = req.identity("sender_seed")?;
+    let server_pk = req.ed25519_pk("server_pk")?;
+    let (_, recipient) = req.blinded_id("recipient_blinded_id")?;
+    let plaintext = req.hex("plaintext")?;
+    let mut rng = OsBytes::read(24)?;
+    let ciphertext = blinded_dm::encrypt(&sender, &server_pk, &recipient, &plaintext, &mut rng)
+        .map_err(blinded_error)?;
+    rng.check()?;
+    Ok(Output::new().hex("ciphertext", ciphertext))
+}
+
+/// `seed`, `server_pk`, `sender_blinded_id`, `recipient_blinded_id`, `ciphertext` →
+/// `plaintext`, `sender_session_id`.
+fn blinded_decrypt(req: &Request<'_>) -> OpResult {
+    let own = req.identity("seed")?;
+    let server_pk = req.ed25519_pk("server_pk")?;
+    let (sender_kind, sender) = req.blinded_id("sender_blinded_id")?;
+    let (recipient_kind, recipient) = req.blinded_id("recipient_blinded_id")?;
+    if sender_kind != recipient_kind {
+        return Err(OpError::bad_request(
+            "sender and recipient blinded IDs must have the same prefix",
+        ));
+    }
+    let ciphertext = req.hex("ciphertext")?;
+    let opened = blinded_dm::decrypt(&own, &server_pk, &sender, &recipient, &ciphertext)
+        .map_err(blinded_error)?;
+    Ok(Output::new()
+        .hex("plaintext", &opened.plaintext)
+        .string("sender_session_id", opened.sender_session_id.to_hex()))
+}
+
+/// `name`, `ciphertext`, `nonce` (24 B) → `session_id` (hex of the 33-byte value).
+fn ons_decrypt(req: &Request<'_>) -> OpResult {
+    let name = req.str("name")?;
+    let ciphertext = req.hex("ciphertext")?;
+    let nonce = req.hex_array::<24>("nonce")?;
+    let value = ons::decrypt_value(name, &ciphertext, &nonce).map_err(extras_error)?;
+    Ok(Output::new().hex("session_id", value))
+}
+
+/// `payload`, `enc_key` (32 B) → `plaintext`.
+fn push_decrypt(req: &Request<'_>) -> OpResult {
+    let payload = req.hex("payload")?;
+    let key = req.hex_array::<32>("enc_key")?;
+    let plaintext = push::decrypt_notification(&payload, &key).map_err(extras_error)?;
+    Ok(Output::new().hex("plaintext", plaintext))
+}
