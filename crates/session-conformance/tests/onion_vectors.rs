@@ -366,3 +366,18 @@ fn randomized_build_walks_without_rng_bytes() {
     );
     assert_eq!(parsed["ephemeral_key"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn empty_requests_are_bad_requests() {
+    for op in [
+        "onion.hop_encrypt",
+        "onion.hop_decrypt",
+        "onion.build",
+        "onion.parse",
+        "onion.peel",
+        "onion.decode_response",
+        "onion.v4_payload",
+    ] {
+        assert_eq!(call_err(json!({ "op": op })), "bad_request", "{op}");
+    }
+}
