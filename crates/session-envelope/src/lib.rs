@@ -76,4 +76,6 @@ pub use message::{
     DecodedBlindedMessage, DecodedMessage, EncodeError, Expiry, ProtoMessage, DEFAULT_TTL_MS,
 };
 pub use padding::UnpadError;
+/// The protobuf runtime: its [`prost::Message`] trait encodes and decodes the [`proto`] types.
+pub use prost;
 pub use session_protocol::{DecryptedMessage, SessionProtocolError};
