@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     let (claimed, ciphertext) = rest.split_at(32);
     let mut sender_key = [0u8; 32];
     sender_key.copy_from_slice(claimed);
-    let kind = if selector & 1 == 0 { BlindingKind::Blind15 } else { BlindingKind::Blind25 };
+    let kind = if selector & 1 == 0 {
+        BlindingKind::Blind15
+    } else {
+        BlindingKind::Blind25
+    };
     let server = Ed25519PublicKey::from_bytes([0x42; 32]);
     let own = Identity::from_seed(Seed::from_legacy_bytes([7; 16]));
     let own_id = own.blinded_key_pair(kind, &server).blinded_id();

@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = WebSocketMessage::decode(data);
     if let Ok(content) = Content::decode(data) {
         // Whatever decodes re-encodes to something that decodes to the same value.
-        let again = Content::decode(content.encode_to_vec().as_slice()).expect("re-encoding decodes");
+        let again =
+            Content::decode(content.encode_to_vec().as_slice()).expect("re-encoding decodes");
         assert_eq!(again, content);
     }
 });

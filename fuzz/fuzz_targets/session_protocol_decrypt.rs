@@ -9,8 +9,14 @@ use session_identity::{Identity, Seed};
 fuzz_target!(|data: &[u8]| {
     let recipient = Identity::from_seed(Seed::from_legacy_bytes([7; 16]));
     if let Ok(message) = session_protocol::decrypt(&recipient, data) {
-        assert_eq!(message.plaintext.len() + session_protocol::OVERHEAD, data.len());
-        let x = message.sender_ed25519.to_x25519().expect("accepted sender key converts");
+        assert_eq!(
+            message.plaintext.len() + session_protocol::OVERHEAD,
+            data.len()
+        );
+        let x = message
+            .sender_ed25519
+            .to_x25519()
+            .expect("accepted sender key converts");
         assert_eq!(message.sender_session_id.x25519_public_key(), Some(x));
     }
 });
