@@ -63,8 +63,7 @@ fn unknown_and_missing_op() {
     for op in [
         "nope",
         "",
-        "swarm.space",
-        "session_protocol.encrypt",
+        "swarm.no_such_op",
         "IDENTITY.FROM_SEED",
     ] {
         assert_eq!(call_err(json!({ "op": op })), "unknown_op", "{op}");
@@ -118,7 +117,8 @@ fn extra_fields_are_ignored() {
 #[test]
 fn op_table() {
     let ops: Vec<&str> = implemented_ops().collect();
-    assert_eq!(ops.len(), 17);
+    // The identity-layer ops (17) plus whatever the other layers have added so far.
+    assert!(ops.len() >= 17, "{}", ops.len());
     for op in ops {
         // Every implemented op reads at least one field, so an empty request is a bad request.
         assert_eq!(call_err(json!({ "op": op })), "bad_request", "{op}");
