@@ -16,7 +16,7 @@ pub struct SwarmMap {
     /// For swarm `i`, its members are `nodes[starts[i]..starts[i + 1]]` (`starts` has one more
     /// entry than `ids`).
     starts: Vec<usize>,
-    /// Members of every swarm, grouped by swarm and ordered by Ed25519 key within a swarm.
+    /// Members of every swarm, grouped by swarm, in node-list order within a swarm.
     nodes: Vec<ServiceNode>,
 }
 
@@ -25,32 +25,44 @@ pub struct SwarmMap {
 pub struct Swarm<'a> {
     /// The swarm's ID.
     pub id: SwarmId,
-    /// Its members, ordered by Ed25519 key.
+    /// Its members, in the order of the node list the map was built from.
     pub members: &'a [ServiceNode],
 }
 
 impl SwarmMap {
     /// Groups `nodes` by swarm. A node listed twice (same Ed25519 key) is kept once.
     pub fn new(nodes: &[ServiceNode]) -> Self {
-        let mut members: Vec<ServiceNode> = nodes
+        // Sort packed `swarm ‖ index` words rather than whole nodes: one integer sort groups
+        // the swarms and keeps list order within each.
+        let mut order: Vec<u128> = nodes
             .iter()
-            .filter(|n| n.swarm_id.is_some_and(SwarmId::is_valid))
-            .copied()
+            .enumerate()
+            .filter_map(|(index, node)| {
+                let swarm = node.swarm_id.filter(|id| id.is_valid())?;
+                Some((u128::from(swarm.get()) << 64) | index as u128)
+            })
             .collect();
-        members.sort_unstable_by(|a, b| {
-            (a.swarm_id, a.ed25519.as_bytes()).cmp(&(b.swarm_id, b.ed25519.as_bytes()))
-        });
-        members.dedup_by(|a, b| a.ed25519 == b.ed25519 && a.swarm_id == b.swarm_id);
+        order.sort_unstable();
+        let mut members: Vec<ServiceNode> = Vec::with_capacity(order.len());
         let mut ids = Vec::new();
-        let mut starts = Vec::new();
-        let mut previous = None;
-        for (index, node) in members.iter().enumerate() {
-            let id = node.swarm_id.map_or(u64::MAX, SwarmId::get);
-            if previous != Some(id) {
-                ids.push(id);
-                starts.push(index);
-                previous = Some(id);
+        let mut starts: Vec<usize> = Vec::new();
+        for &packed in &order {
+            let swarm = (packed >> 64) as u64;
+            let Some(node) = nodes.get(packed as u64 as usize) else {
+                continue;
+            };
+            if ids.last() != Some(&swarm) {
+                ids.push(swarm);
+                starts.push(members.len());
+            } else {
+                // A node listed twice in the same swarm is kept once (swarms are small).
+                let current = starts.last().copied().unwrap_or(0);
+                let swarm_so_far = members.get(current..).unwrap_or_default();
+                if swarm_so_far.iter().any(|m| m.ed25519 == node.ed25519) {
+                    continue;
+                }
             }
+            members.push(*node);
         }
         starts.push(members.len());
         Self {

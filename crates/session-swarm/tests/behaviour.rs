@@ -933,3 +933,24 @@ fn decisions() {
         Decision::Done { status: 200 }
     );
 }
+
+#[test]
+fn swarm_map_groups_and_deduplicates() {
+    let a = common::node_at(1, [10, 0, 0, 1], Some(300));
+    let b = common::node_at(2, [10, 0, 1, 1], Some(100));
+    let c = common::node_at(3, [10, 0, 2, 1], Some(300));
+    let decommissioned = common::node_at(4, [10, 0, 3, 1], Some(u64::MAX));
+    let unknown = common::node_at(5, [10, 0, 4, 1], None);
+    let map = SwarmMap::new(&[a, b, c, a, decommissioned, unknown, c]);
+    assert_eq!((map.swarm_count(), map.node_count()), (2, 3));
+    assert_eq!(map.swarm(SwarmId::new(300)).unwrap().members, &[a, c]);
+    assert_eq!(map.swarm(SwarmId::new(100)).unwrap().members, &[b]);
+    assert!(map.swarm(SwarmId::INVALID).is_none());
+    let ids: Vec<u64> = map.swarms().map(|s| s.id.get()).collect();
+    assert_eq!(ids, [100, 300]);
+    assert_eq!(map.swarm_for_position(199).unwrap().id, SwarmId::new(100));
+    assert_eq!(map.swarm_for_position(201).unwrap().id, SwarmId::new(300));
+    assert!(SwarmMap::new(&[decommissioned, unknown])
+        .swarm_for_position(5)
+        .is_none());
+}
