@@ -151,6 +151,50 @@ impl PartialEq for Seed {
 }
 impl Eq for Seed {}
 
+/// Why text is not the hex form of a fixed-length value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HexError {
+    /// The text does not have exactly two hex digits per byte.
+    #[error("expected {expected} hex digits, found {found} characters")]
+    WrongLength {
+        /// Digits required.
+        expected: usize,
+        /// Length of the text in bytes.
+        found: usize,
+    },
+    /// A character that is not a hex digit.
+    #[error("character {character:?} at position {position} is not a hex digit")]
+    NonHex {
+        /// Byte offset of the character.
+        position: usize,
+        /// The offending character.
+        character: char,
+    },
+}
+
+/// Decodes exactly `N` bytes of hex, naming the first offending character.
+pub(crate) fn decode_hex_array<const N: usize>(text: &str) -> Result<[u8; N], HexError> {
+    if text.len() != 2 * N {
+        return Err(HexError::WrongLength {
+            expected: 2 * N,
+            found: text.len(),
+        });
+    }
+    if let Some((position, character)) = text.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(HexError::NonHex {
+            position,
+            character,
+        });
+    }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(text, &mut out).map_err(|_| HexError::WrongLength {
+        expected: 2 * N,
+        found: text.len(),
+    })?;
+    Ok(out)
+}
+
 macro_rules! public_bytes_type {
     ($(#[$doc:meta])* $name:ident, $len:expr) => {
         $(#[$doc])*
@@ -184,6 +228,18 @@ macro_rules! public_bytes_type {
             /// Lower-case hex.
             pub fn to_hex(&self) -> alloc::string::String {
                 hex::encode(self.0)
+            }
+
+            /// Parses hex digits (either case) of exactly the right length.
+            pub fn from_hex(text: &str) -> Result<Self, HexError> {
+                decode_hex_array(text).map(Self)
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = HexError;
+            fn from_str(text: &str) -> Result<Self, HexError> {
+                Self::from_hex(text)
             }
         }
 
@@ -350,7 +406,7 @@ impl X25519SecretKey {
     /// The X25519 shared secret with `peer`, refusing the all-zero result as libsodium's
     /// `crypto_scalarmult` does.
     pub fn diffie_hellman(&self, peer: &X25519PublicKey) -> Result<SharedSecret, KeyError> {
-        let shared = MontgomeryPoint(peer.0).mul_clamped(self.0).to_bytes();
+        let shared = x25519(&self.0, &peer.0);
         if bool::from(shared.ct_eq(&[0u8; 32])) {
             return Err(KeyError::WeakSharedSecret);
         }
@@ -360,6 +416,40 @@ impl X25519SecretKey {
     /// The secret bytes. Secret: handle with care.
     pub fn expose_secret_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+/// X25519 (RFC 7748) of a secret and a public u-coordinate, bit-identical to the Montgomery
+/// ladder.
+///
+/// When `u` is on the curve (every honest public key), the product is computed on the Edwards
+/// form instead, where curve25519-dalek has a vectorised constant-time multiplication: about a
+/// third faster than its ladder. A clamped scalar is `8·k'` with `k' < 2^252 < ℓ`, so
+/// `[k]P = [k'](8P)` with `k'` a canonical scalar, torsion included. Keys on the twist take the
+/// ladder. Only the public `u` decides the branch.
+fn x25519(secret: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
+    let peer = MontgomeryPoint(*u);
+    match peer.to_edwards(0) {
+        Some(point) => {
+            let mut clamped = Zeroizing::new(curve25519_dalek::scalar::clamp_integer(*secret));
+            let mut k_over_8 = Zeroizing::new([0u8; 32]);
+            for i in 0..32 {
+                let high = if i + 1 < 32 { clamped[i + 1] << 5 } else { 0 };
+                k_over_8[i] = (clamped[i] >> 3) | high;
+            }
+            clamped.zeroize();
+            match Option::<Scalar>::from(Scalar::from_canonical_bytes(*k_over_8)) {
+                Some(scalar) => {
+                    let scalar = Zeroizing::new(scalar);
+                    (point.mul_by_cofactor() * *scalar)
+                        .to_montgomery()
+                        .to_bytes()
+                }
+                // Unreachable: k' < 2^252 is always canonical. Fall back to the ladder anyway.
+                None => peer.mul_clamped(*secret).to_bytes(),
+            }
+        }
+        None => peer.mul_clamped(*secret).to_bytes(),
     }
 }
 
@@ -511,5 +601,76 @@ impl fmt::Debug for Identity {
 impl ConstantTimeEq for Identity {
     fn ct_eq(&self, other: &Self) -> subtle::Choice {
         self.seed.ct_eq(&other.seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Edwards shortcut equals the ladder for keys on the curve, on the twist, of small order
+    /// and with torsion components.
+    #[test]
+    fn x25519_matches_the_ladder() {
+        let mut inputs: alloc::vec::Vec<[u8; 32]> = alloc::vec::Vec::new();
+        let mut state = [7u8; 32];
+        for i in 0..200u32 {
+            let h = Sha512::digest([&state[..], &i.to_le_bytes()].concat());
+            state.copy_from_slice(&h[..32]);
+            let mut u = [0u8; 32];
+            u.copy_from_slice(&h[32..]);
+            inputs.push(u); // random: about half on the twist
+            inputs.push(MontgomeryPoint::mul_base_clamped(state).to_bytes());
+            // A prime-order point plus 8-torsion.
+            let p = EdwardsPoint::mul_base(&Scalar::from_bytes_mod_order(state))
+                + curve25519_dalek::constants::EIGHT_TORSION[(i % 8) as usize];
+            inputs.push(p.to_montgomery().to_bytes());
+        }
+        for t in curve25519_dalek::constants::EIGHT_TORSION {
+            inputs.push(t.to_montgomery().to_bytes());
+        }
+        let mut minus_one = [0xffu8; 32];
+        minus_one[0] = 0xec;
+        minus_one[31] = 0x7f;
+        inputs.extend([[0u8; 32], [0xff; 32], minus_one]);
+        for (n, u) in inputs.iter().enumerate() {
+            let secret = Sha512::digest(u);
+            let mut k = [0u8; 32];
+            k.copy_from_slice(&secret[..32]);
+            assert_eq!(
+                x25519(&k, u),
+                MontgomeryPoint(*u).mul_clamped(k).to_bytes(),
+                "input {n}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    use super::*;
+
+    #[test]
+    fn public_keys_parse_from_hex() {
+        let text = "4cb76fdc6d32278e3f83dbf608360ecc6b65727934b85d2fb86862ff98c46ab7";
+        let key: Ed25519PublicKey = text.to_uppercase().parse().unwrap();
+        assert_eq!(key.to_hex(), text);
+        assert_eq!(
+            X25519PublicKey::from_hex(&text[2..]),
+            Err(HexError::WrongLength {
+                expected: 64,
+                found: 62
+            })
+        );
+        let mut bad = String::from(text);
+        bad.replace_range(5..6, "x");
+        assert_eq!(
+            Ed25519PublicKey::from_hex(&bad),
+            Err(HexError::NonHex {
+                position: 5,
+                character: 'x'
+            })
+        );
+        assert!(Signature::from_hex(&text.repeat(2)).is_ok());
     }
 }

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+use crate::keys::{decode_hex_array, HexError};
 use crate::{Ed25519PublicKey, X25519PublicKey};
 
 /// The first byte of a Session ID: what kind of key follows.
@@ -119,27 +120,19 @@ impl SessionId {
 
     /// Parses 66 hex digits (either case) with any known prefix.
     pub fn parse(text: &str) -> Result<Self, SessionIdError> {
-        if text.len() != Self::HEX_LEN {
-            return Err(SessionIdError::WrongLength {
+        let bytes: [u8; Self::LEN] = decode_hex_array(text).map_err(|e| match e {
+            HexError::NonHex {
+                position,
+                character,
+            } => SessionIdError::NonHex {
+                position,
+                character,
+            },
+            _ => SessionIdError::WrongLength {
                 expected: Self::HEX_LEN,
                 found: text.len(),
                 unit: "characters",
-            });
-        }
-        if let Some((position, character)) =
-            text.char_indices().find(|(_, c)| !c.is_ascii_hexdigit())
-        {
-            return Err(SessionIdError::NonHex {
-                position,
-                character,
-            });
-        }
-        let mut bytes = [0u8; Self::LEN];
-        // Length and alphabet were checked above, so decoding cannot fail.
-        hex::decode_to_slice(text, &mut bytes).map_err(|_| SessionIdError::WrongLength {
-            expected: Self::HEX_LEN,
-            found: text.len(),
-            unit: "characters",
+            },
         })?;
         Self::from_bytes(&bytes)
     }
