@@ -329,6 +329,14 @@ impl Ed25519PublicKey {
     /// canonical, neither `R` nor the key of small order, the key canonical, and
     /// `[S]B - [H(R ‖ A ‖ M)]A` encoding to exactly `R`.
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), SignatureError> {
+        self.verify_returning_point(message, signature).map(|_| ())
+    }
+
+    fn verify_returning_point(
+        &self,
+        message: &[u8],
+        signature: &Signature,
+    ) -> Result<EdwardsPoint, SignatureError> {
         let sig = signature.as_bytes();
         let mut r_bytes = [0u8; 32];
         r_bytes.copy_from_slice(&sig[..32]);
@@ -356,10 +364,27 @@ impl Ed25519PublicKey {
         );
         let r_check = EdwardsPoint::vartime_double_scalar_mul_basepoint(&h, &(-a), &s);
         if r_check.compress().to_bytes() == r_bytes {
-            Ok(())
+            Ok(a)
         } else {
             Err(SignatureError::Mismatch)
         }
+    }
+
+    /// Verifies `signature` (as [`Self::verify`]) and converts the key to X25519 (as
+    /// [`Self::to_x25519`]) with one point decompression: what a recipient does with a sender's
+    /// key.
+    pub fn verify_and_to_x25519(
+        &self,
+        message: &[u8],
+        signature: &Signature,
+    ) -> Result<X25519PublicKey, SignatureError> {
+        let a = self.verify_returning_point(message, signature)?;
+        if !is_torsion_free_vartime(&a) {
+            return Err(SignatureError::PublicKey(
+                PointError::NotInPrimeOrderSubgroup,
+            ));
+        }
+        Ok(X25519PublicKey(a.to_montgomery().to_bytes()))
     }
 
     /// The X25519 twin of this key, as libsodium's `crypto_sign_ed25519_pk_to_curve25519`
@@ -584,6 +609,13 @@ impl Identity {
         Zeroizing::new(self.signing_key.to_keypair_bytes())
     }
 
+    /// The private scalar `a` behind the Ed25519 public key (`A = aB`): the clamped X25519
+    /// secret, reduced modulo the group order. Blinded-DM key agreement needs it.
+    /// Secret: handle with care.
+    pub fn expose_private_scalar(&self) -> Zeroizing<Scalar> {
+        self.private_scalar()
+    }
+
     /// The clamped scalar `a` behind the Ed25519 public key (`A = aB`), as a reduced scalar.
     pub(crate) fn private_scalar(&self) -> Zeroizing<Scalar> {
         Zeroizing::new(Scalar::from_bytes_mod_order(self.x25519_secret.0))
@@ -672,5 +704,59 @@ mod hex_tests {
             })
         );
         assert!(Signature::from_hex(&text.repeat(2)).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod verify_convert_tests {
+    use super::*;
+
+    #[test]
+    fn verify_and_convert_agrees_with_the_two_steps() {
+        let id = Identity::from_seed(Seed::from_legacy_bytes([3; 16]));
+        let sig = id.sign(b"m");
+        let pk = id.ed25519_public_key();
+        assert_eq!(
+            pk.verify_and_to_x25519(b"m", &sig),
+            Ok(id.x25519_public_key())
+        );
+        assert_eq!(
+            pk.verify_and_to_x25519(b"n", &sig),
+            Err(SignatureError::Mismatch)
+        );
+        // A key with a torsion component whose signature still verifies is refused, as
+        // libsodium's conversion refuses it.
+        let torsion = curve25519_dalek::constants::EIGHT_TORSION[4]; // order 2
+        let a = Scalar::from_bytes_mod_order([5; 32]);
+        let bad = EdwardsPoint::mul_base(&a) + torsion;
+        let bad_pk = Ed25519PublicKey(bad.compress().to_bytes());
+        // Grind a message whose challenge is even, so the order-2 part vanishes.
+        let r = Scalar::from_bytes_mod_order([9; 32]);
+        let big_r = EdwardsPoint::mul_base(&r).compress().to_bytes();
+        for i in 0u32..64 {
+            let msg = i.to_le_bytes();
+            let h = Scalar::from_hash(
+                Sha512::new()
+                    .chain_update(big_r)
+                    .chain_update(bad_pk.0)
+                    .chain_update(msg),
+            );
+            if h.to_bytes()[0] & 1 == 0 {
+                let s = r + h * a;
+                let mut sig = [0u8; 64];
+                sig[..32].copy_from_slice(&big_r);
+                sig[32..].copy_from_slice(s.as_bytes());
+                let sig = Signature(sig);
+                assert_eq!(bad_pk.verify(&msg, &sig), Ok(()));
+                assert_eq!(
+                    bad_pk.verify_and_to_x25519(&msg, &sig),
+                    Err(SignatureError::PublicKey(
+                        PointError::NotInPrimeOrderSubgroup
+                    ))
+                );
+                return;
+            }
+        }
+        panic!("no even challenge in 64 tries");
     }
 }

@@ -52,7 +52,7 @@ pub mod blinding;
 pub mod hash;
 mod keys;
 pub mod mnemonic;
-mod point;
+pub mod point;
 mod session_id;
 pub mod xed25519;
 
@@ -62,6 +62,9 @@ pub use keys::{
 };
 pub use mnemonic::{MnemonicError, RecoveryPhrase};
 pub use point::PointError;
+
+/// The curve library the public API speaks (`Scalar`, `EdwardsPoint`).
+pub use curve25519_dalek;
 pub use session_id::{Prefix, SessionId, SessionIdError};
 
 pub use rand_core;

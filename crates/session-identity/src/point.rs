@@ -1,5 +1,5 @@
-//! Edwards-point checks with libsodium's semantics, shared by signature verification,
-//! public-key conversion and blinding.
+//! Edwards-point arithmetic with libsodium's checks, shared by signature verification,
+//! public-key conversion, blinding and the layers above (blinded DMs).
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -111,6 +111,27 @@ pub(crate) fn is_torsion_free_vartime(point: &EdwardsPoint) -> bool {
         EdwardsPoint::vartime_double_scalar_mul_basepoint(&l_minus_one, point, &Scalar::ZERO)
             + point;
     l_times_p.is_identity()
+}
+
+/// `[s]P` for a **secret** scalar and a public point, as libsodium's
+/// `crypto_scalarmult_ed25519_noclamp` computes it: the point must be canonical, on the curve, not
+/// of small order and in the prime-order subgroup, and the result must not be the identity.
+/// Constant time in the scalar (the point checks are variable time: the point is public).
+pub fn scalarmult_noclamp(
+    scalar: &Scalar,
+    point: &crate::Ed25519PublicKey,
+) -> Result<zeroize::Zeroizing<[u8; 32]>, PointError> {
+    let decoded = decode_prime_order_point(point.as_bytes())?;
+    let product = zeroize::Zeroizing::new(decoded * scalar);
+    if product.is_identity() {
+        return Err(PointError::Identity);
+    }
+    Ok(zeroize::Zeroizing::new(product.compress().to_bytes()))
+}
+
+/// Decodes a public Ed25519 point with the checks of [`scalarmult_noclamp`].
+pub fn decode_ed25519_point(point: &crate::Ed25519PublicKey) -> Result<EdwardsPoint, PointError> {
+    decode_prime_order_point(point.as_bytes())
 }
 
 /// `[s]P` for a public scalar and a public point, refusing an identity result as libsodium does.
