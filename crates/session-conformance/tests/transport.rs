@@ -60,12 +60,7 @@ fn id_is_echoed_exactly() {
 
 #[test]
 fn unknown_and_missing_op() {
-    for op in [
-        "nope",
-        "",
-        "swarm.no_such_op",
-        "IDENTITY.FROM_SEED",
-    ] {
+    for op in ["nope", "", "swarm.no_such_op", "IDENTITY.FROM_SEED"] {
         assert_eq!(call_err(json!({ "op": op })), "unknown_op", "{op}");
     }
     assert_eq!(call_err(json!({})), "bad_request");
