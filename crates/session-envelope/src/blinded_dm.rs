@@ -23,10 +23,9 @@ use curve25519_dalek::scalar::Scalar;
 use rand_core::CryptoRngCore;
 use session_identity::blinding::{self, BlindingError, BlindingKind};
 use session_identity::hash::Blake2b;
+use session_identity::point::scalarmult_noclamp;
 use session_identity::{Ed25519PublicKey, Identity, PointError, Prefix, SessionId};
 use zeroize::Zeroizing;
-
-use crate::curve::mul_noclamp;
 
 /// The version byte every blinded message starts with.
 pub const VERSION: u8 = 0;
@@ -108,19 +107,17 @@ fn shared_key(
     sender: &SessionId,
     recipient: &SessionId,
 ) -> Result<Zeroizing<[u8; 32]>, BlindedDmError> {
-    let scalar = Zeroizing::new(match kind {
-        // a: the clamped secret behind the Ed25519 key (its X25519 twin's secret bytes).
-        BlindingKind::Blind15 => {
-            Scalar::from_bytes_mod_order(*own.x25519_secret_key().expose_secret_bytes())
-        }
+    let scalar: Zeroizing<Scalar> = match kind {
+        // a: the private scalar behind the Ed25519 key.
+        BlindingKind::Blind15 => own.expose_private_scalar(),
         // k'·a: exactly the 25-blinded secret scalar.
         BlindingKind::Blind25 => {
             let pair = own.blind25_key_pair(server_pk);
-            Scalar::from_bytes_mod_order(*pair.expose_secret_scalar())
+            Zeroizing::new(Scalar::from_bytes_mod_order(*pair.expose_secret_scalar()))
         }
-    });
+    };
     let other = Ed25519PublicKey::from_bytes(*other_id.key_bytes());
-    let shared = mul_noclamp(&scalar, &other).map_err(BlindedDmError::InvalidBlindedKey)?;
+    let shared = scalarmult_noclamp(&scalar, &other).map_err(BlindedDmError::InvalidBlindedKey)?;
     let key = Blake2b::new(32, None)
         .map(|h| {
             h.chain(shared.as_ref())

@@ -1,7 +1,7 @@
 //! Session message protection and wire encoding: the envelope layer of sessionkit.
 //!
 //! * [`session_protocol`]: one-to-one messages, signed by the sender's Ed25519 key and sealed
-//!   (libsodium `crypto_box_seal`) to the recipient's X25519 key.
+//!   (libsodium `crypto_box_seal`, exact for every key) to the recipient's X25519 key.
 //! * [`blinded_dm`]: direct messages between community users known only by blinded IDs.
 //! * [`padding`]: the `0x80 00…` padding that hides message lengths.
 //! * [`proto`]: the protobuf messages (`WebSocketMessage`, `Envelope`, `Content`, …).
@@ -62,12 +62,12 @@
 extern crate alloc;
 
 pub mod blinded_dm;
-mod curve;
 mod extras;
 mod message;
 pub mod padding;
 pub mod proto;
 pub mod session_protocol;
+mod sodium_box;
 
 pub use blinded_dm::{BlindedDmError, BlindedMessage};
 pub use extras::{ons, push, ExtrasError};

@@ -11,26 +11,22 @@
 
 use alloc::vec::Vec;
 
-use crypto_box::aead::generic_array::GenericArray;
-use crypto_box::aead::AeadInPlace;
-use crypto_box::SalsaBox;
 use rand_core::CryptoRngCore;
 use session_identity::hash::Blake2b;
 use session_identity::{
     Ed25519PublicKey, Identity, PointError, SessionId, Signature, SignatureError, X25519PublicKey,
+    X25519SecretKey,
 };
 use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
-use crate::curve::is_weak_x25519_key;
+use crate::sodium_box::{self, BoxError, SEAL_OVERHEAD};
 
 /// Bytes a ciphertext adds to the message: ephemeral key (32), MAC (16), sender key (32) and
 /// signature (64).
 pub const OVERHEAD: usize = 32 + 16 + 32 + 64;
 
-const EPHEMERAL_LEN: usize = 32;
-const TAG_LEN: usize = 16;
-const HEADER_LEN: usize = EPHEMERAL_LEN + TAG_LEN;
+const HEADER_LEN: usize = SEAL_OVERHEAD;
 const SIGNATURE_LEN: usize = 64;
 const DETERMINISTIC_SEED_KEY: &[u8] = b"SessionBoxEphemeralHashKey";
 
@@ -108,41 +104,13 @@ pub fn sign_for_recipient(
     signed_inner(sender, recipient, message, 0)
 }
 
-/// `BLAKE2b-24(ephemeral ‖ recipient)`, the implicit nonce of a sealed box.
-fn seal_nonce(ephemeral: &[u8; 32], recipient: &[u8; 32]) -> [u8; 24] {
-    match Blake2b::new(24, None) {
-        Ok(h) => h
-            .chain(ephemeral)
-            .chain(recipient)
-            .finalize()
-            .unwrap_or([0; 24]),
-        // 24 is a valid BLAKE2b length and no key is given: cannot fail.
-        Err(_) => [0; 24],
+/// Maps a sealing failure to the protocol's error.
+fn seal_error(e: BoxError) -> SessionProtocolError {
+    match e {
+        BoxError::WeakKey => SessionProtocolError::WeakRecipientKey,
+        // The buffer always has room for the header: unreachable.
+        BoxError::Forged => SessionProtocolError::CannotOpen,
     }
-}
-
-/// Seals `buffer[HEADER_LEN..]` in place to `recipient` with the ephemeral secret
-/// `ephemeral_secret`, writing the ephemeral public key and the MAC into the header.
-fn seal_in_place(
-    buffer: &mut [u8],
-    recipient: &X25519PublicKey,
-    ephemeral_secret: &[u8; 32],
-) -> Result<(), SessionProtocolError> {
-    if is_weak_x25519_key(recipient.as_bytes()) {
-        return Err(SessionProtocolError::WeakRecipientKey);
-    }
-    let secret = crypto_box::SecretKey::from_bytes(*ephemeral_secret);
-    let ephemeral = secret.public_key();
-    let nonce = seal_nonce(ephemeral.as_bytes(), recipient.as_bytes());
-    let salsa_box = SalsaBox::new(&crypto_box::PublicKey::from(recipient.to_bytes()), &secret);
-    let (header, body) = buffer.split_at_mut(HEADER_LEN);
-    let tag = salsa_box
-        .encrypt_in_place_detached(GenericArray::from_slice(&nonce), b"", body)
-        // XSalsa20-Poly1305 refuses only messages longer than its 2^64-byte keystream.
-        .map_err(|_| SessionProtocolError::CannotOpen)?;
-    header[..EPHEMERAL_LEN].copy_from_slice(ephemeral.as_bytes());
-    header[EPHEMERAL_LEN..].copy_from_slice(&tag);
-    Ok(())
 }
 
 /// Signs `message` as `sender` and seals it to `recipient` (libsession's
@@ -155,13 +123,8 @@ pub fn encrypt(
     message: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<Vec<u8>, SessionProtocolError> {
-    if is_weak_x25519_key(recipient.as_bytes()) {
-        return Err(SessionProtocolError::WeakRecipientKey);
-    }
-    let mut ephemeral_secret = Zeroizing::new([0u8; 32]);
-    rng.fill_bytes(ephemeral_secret.as_mut());
     let mut out = signed_inner(sender, recipient, message, HEADER_LEN);
-    seal_in_place(&mut out, recipient, &ephemeral_secret)?;
+    sodium_box::seal_in_place(&mut out, recipient, rng).map_err(seal_error)?;
     Ok(out)
 }
 
@@ -176,26 +139,22 @@ pub fn encrypt_deterministic(
     recipient: &X25519PublicKey,
     message: &[u8],
 ) -> Result<Vec<u8>, SessionProtocolError> {
-    if is_weak_x25519_key(recipient.as_bytes()) {
-        return Err(SessionProtocolError::WeakRecipientKey);
+    let mut ephemeral_seed = Zeroizing::new([0u8; 32]);
+    // A 26-byte key and a 32-byte output are within BLAKE2b's limits: neither step can fail.
+    if let Ok(h) = Blake2b::new(32, Some(DETERMINISTIC_SEED_KEY)) {
+        let _ = h
+            .chain(sender.seed().expose_ed25519_seed())
+            .chain(recipient.as_bytes())
+            .chain(message)
+            .finalize_into(ephemeral_seed.as_mut());
     }
-    let ephemeral_seed: Zeroizing<[u8; 32]> =
-        Zeroizing::new(match Blake2b::new(32, Some(DETERMINISTIC_SEED_KEY)) {
-            Ok(h) => h
-                .chain(sender.seed().expose_ed25519_seed())
-                .chain(recipient.as_bytes())
-                .chain(message)
-                .finalize()
-                .unwrap_or([0; 32]),
-            // A 26-byte key and a 32-byte output are within BLAKE2b's limits: cannot fail.
-            Err(_) => [0; 32],
-        });
-    let mut hash = Zeroizing::new([0u8; 64]);
-    hash.copy_from_slice(&Sha512::digest(ephemeral_seed.as_ref()));
-    let mut ephemeral_secret = Zeroizing::new([0u8; 32]);
-    ephemeral_secret.copy_from_slice(&hash[..32]);
+    let hash = Zeroizing::new(Sha512::digest(ephemeral_seed.as_ref()));
+    let mut secret_bytes = Zeroizing::new([0u8; 32]);
+    secret_bytes.copy_from_slice(&hash[..32]);
+    let ephemeral = X25519SecretKey::from_bytes(*secret_bytes);
     let mut out = signed_inner(sender, recipient, message, HEADER_LEN);
-    seal_in_place(&mut out, recipient, &ephemeral_secret)?;
+    sodium_box::seal_in_place_with_ephemeral(&mut out, recipient, &ephemeral)
+        .map_err(seal_error)?;
     Ok(out)
 }
 
@@ -210,25 +169,10 @@ pub fn decrypt(
             len: ciphertext.len(),
         });
     }
-    let (header, sealed) = ciphertext.split_at(HEADER_LEN);
-    let mut ephemeral = [0u8; EPHEMERAL_LEN];
-    ephemeral.copy_from_slice(&header[..EPHEMERAL_LEN]);
-    if is_weak_x25519_key(&ephemeral) {
-        return Err(SessionProtocolError::CannotOpen);
-    }
     let own_x25519 = recipient.x25519_public_key();
-    let nonce = seal_nonce(&ephemeral, own_x25519.as_bytes());
-    let secret =
-        crypto_box::SecretKey::from_bytes(*recipient.x25519_secret_key().expose_secret_bytes());
-    let salsa_box = SalsaBox::new(&crypto_box::PublicKey::from(ephemeral), &secret);
-    let mut inner = sealed.to_vec();
-    salsa_box
-        .decrypt_in_place_detached(
-            GenericArray::from_slice(&nonce),
-            b"",
-            &mut inner,
-            GenericArray::from_slice(&header[EPHEMERAL_LEN..]),
-        )
+    // A small-order ephemeral key (all-zero shared secret) or a bad tag: either way it does not
+    // open, as with libsodium's `crypto_box_seal_open`.
+    let mut inner = sodium_box::seal_open(ciphertext, recipient.x25519_secret_key(), &own_x25519)
         .map_err(|_| SessionProtocolError::CannotOpen)?;
 
     // inner = message ‖ A ‖ signature; the length check above guarantees 96 bytes.
@@ -241,16 +185,15 @@ pub fn decrypt(
     // Verify over message ‖ A ‖ Y: replace the signature by our own X25519 key.
     inner.truncate(message_len + 32);
     inner.extend_from_slice(own_x25519.as_bytes());
-    sender_ed25519
-        .verify(&inner, &signature)
+    // One decompression of A serves the signature check and the X25519 conversion (canonical,
+    // not small order, prime-order subgroup, as `crypto_sign_ed25519_pk_to_curve25519` requires).
+    let sender_x25519 = sender_ed25519
+        .verify_and_to_x25519(&inner, &signature)
         .map_err(|e| match e {
             SignatureError::PublicKey(p) => SessionProtocolError::BadSenderKey(p),
             other => SessionProtocolError::BadSignature(other),
         })?;
     inner.truncate(message_len);
-    let sender_x25519 = sender_ed25519
-        .to_x25519()
-        .map_err(SessionProtocolError::BadSenderKey)?;
     Ok(DecryptedMessage {
         plaintext: inner,
         sender_session_id: SessionId::from_x25519(sender_x25519),

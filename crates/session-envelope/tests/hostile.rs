@@ -7,6 +7,7 @@ mod common;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
 use common::Replay;
+use crypto_secretbox::XSalsa20Poly1305;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use prost::Message;
@@ -20,7 +21,7 @@ use session_identity::blinding::BlindingKind;
 use session_identity::hash::blake2b;
 use session_identity::{
     Ed25519PublicKey, Identity, PointError, Prefix, Seed, SessionId, SignatureError,
-    X25519PublicKey,
+    X25519PublicKey, X25519SecretKey,
 };
 
 fn person(n: u8) -> Identity {
@@ -95,11 +96,25 @@ fn session_protocol_tampering_and_truncation() {
     );
 }
 
-/// Seals an arbitrary inner payload to `recipient` with libsodium's sealed-box construction.
+/// Seals an arbitrary inner payload to `recipient` with libsodium's sealed-box construction,
+/// written out independently of the crate: `E ‖ crypto_box_easy(inner)` with the key
+/// `HSalsa20(X25519(e, Y), 0)` and the nonce `BLAKE2b-24(E ‖ Y)`.
 fn seal_raw(recipient: &Identity, inner: &[u8]) -> Vec<u8> {
-    crypto_box::PublicKey::from(recipient.x25519_public_key().to_bytes())
-        .seal(&mut rng(), inner)
-        .unwrap()
+    let e = X25519SecretKey::from_bytes([0x5e; 32]);
+    let y = recipient.x25519_public_key();
+    let mut sealed = e.public_key().to_bytes().to_vec();
+    let nonce: [u8; 24] = blake2b(&[sealed.as_slice(), y.as_bytes()].concat(), None).unwrap();
+    let shared = e.diffie_hellman(&y).unwrap();
+    let key = salsa20::hsalsa::<salsa20::cipher::typenum::U10>(
+        shared.expose_secret_bytes().into(),
+        &Default::default(),
+    );
+    // crypto_secretbox's combined form is libsodium's `tag ‖ ciphertext`.
+    let boxed = XSalsa20Poly1305::new(&key)
+        .encrypt(&nonce.into(), inner)
+        .unwrap();
+    sealed.extend_from_slice(&boxed);
+    sealed
 }
 
 #[test]
@@ -411,4 +426,52 @@ fn extras_errors() {
         b"ab\0c"
     );
     assert_eq!(padding::unpad(&[]), Err(UnpadError::NoContent));
+}
+
+/// A sealed box whose ephemeral key is `e·B + T`, T of order 8, made and checked with libsodium
+/// (PyNaCl 1.6.2): `crypto_box_seal_open` opens it, because X25519 multiplies by the clamped
+/// scalar, a multiple of 8, and T vanishes. The same box with the ephemeral key replaced by T
+/// alone (small order) is refused by libsodium, and here with the typed error.
+#[test]
+fn torsion_in_the_ephemeral_key() {
+    let alice = Identity::from_seed(Seed::from_full_bytes([0xa1; 32]));
+    let bob = Identity::from_seed(Seed::from_full_bytes([0xb0; 32]));
+    let sealed = hex::decode(
+        "0c90f143316ec04df3cdd751e1a2f3cf6777ef92c545bcbe27f13113c21bea5996a646c66ccde50cc734e817ef\
+         dfac3ea59582c98093bb654502c1c14fb1fd2c527e8227f026c7b946da056d168bf0ada23fb31995bf4c7c171e\
+         0aac45000dc00228022eba48cfecb8c8dc5baa5c48aa89af9e4144c0cbd0253b409903a5bc0d3a766e672949d4\
+         5660128c5534e7a69fa2a2ae6bff4c9683ee1fe946f30c696943237f40cb9241",
+    )
+    .unwrap();
+    let opened = session_protocol::decrypt(&bob, &sealed).unwrap();
+    assert_eq!(opened.plaintext, b"torsion is not a secret");
+    assert_eq!(opened.sender_session_id, alice.session_id());
+
+    // The ephemeral key is not a multiple of the base point: it has the order-8 component.
+    let e: Vec<u8> = (0x20..0x40).collect();
+    let honest = X25519SecretKey::from_bytes(e.try_into().unwrap()).public_key();
+    assert_ne!(&sealed[..32], honest.as_bytes());
+
+    let order_8 =
+        hex::decode("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157").unwrap();
+    let mut small = sealed.clone();
+    small[..32].copy_from_slice(&order_8);
+    assert_eq!(
+        session_protocol::decrypt(&bob, &small),
+        Err(SessionProtocolError::CannotOpen)
+    );
+    // Sealing to a small-order recipient key is refused the same way, for every torsion point.
+    for torsion in curve25519_dalek::constants::EIGHT_TORSION {
+        let key = X25519PublicKey::from_bytes(torsion.to_montgomery().to_bytes());
+        assert_eq!(
+            session_protocol::encrypt(&alice, &key, b"x", &mut rng()),
+            Err(SessionProtocolError::WeakRecipientKey)
+        );
+        let mut small = sealed.clone();
+        small[..32].copy_from_slice(key.as_bytes());
+        assert_eq!(
+            session_protocol::decrypt(&bob, &small),
+            Err(SessionProtocolError::CannotOpen)
+        );
+    }
 }
