@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::bencode::{encode_string_list, push_bytes};
+use serde_json::Value;
+
+use crate::bencode::{self, encode_string_list, push_bytes, Bt};
 use crate::json::{push_string, ObjectWriter};
+use crate::response::ResponseError;
 
 /// A request to a server (community, file or push server), sent as the payload of an onion
 /// request whose destination is that server.
@@ -51,6 +54,61 @@ impl V4Request {
     /// The endpoint as it will be sent.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The method (`GET`, `POST`, …).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The headers, by name.
+    pub fn headers(&self) -> &BTreeMap<String, String> {
+        &self.headers
+    }
+
+    /// The body, if any.
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Reads an encoded request, as the server that receives it does: the bencoded list
+    /// `[{"method":…,"endpoint":…,"headers":{…}}, body?]` (elements after the body are
+    /// ignored, string-valued headers kept). The inverse of [`V4Request::encode`] except that
+    /// the `Content-Type` it adds is kept as a header.
+    pub fn decode(plaintext: &[u8]) -> Result<Self, ResponseError> {
+        let items = match bencode::decode(plaintext)? {
+            Bt::List(items) => items,
+            _ => return Err(ResponseError::NotAV4List),
+        };
+        let head = match items.first() {
+            Some(Bt::Bytes(head)) => head,
+            _ => return Err(ResponseError::NotAV4List),
+        };
+        let body = match items.get(1) {
+            None => None,
+            Some(Bt::Bytes(body)) => Some(body.to_vec()),
+            Some(_) => return Err(ResponseError::NotAV4List),
+        };
+        let Ok(Value::Object(head)) = serde_json::from_slice::<Value>(head) else {
+            return Err(ResponseError::NotAJsonObject);
+        };
+        let text = |name: &str| head.get(name).and_then(Value::as_str).map(str::to_owned);
+        let (Some(method), Some(endpoint)) = (text("method"), text("endpoint")) else {
+            return Err(ResponseError::NotAJsonObject);
+        };
+        let headers = match head.get("headers") {
+            Some(Value::Object(map)) => map
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Ok(Self {
+            method,
+            endpoint,
+            headers,
+            body,
+        })
     }
 
     /// The bencoded request.
@@ -115,4 +173,45 @@ pub fn encode_v4_response(status: u16, headers: &[(&str, &str)], body: Option<&[
     }
     out.push(b'e');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reads_back_what_encode_writes() {
+        let request = V4Request::new("POST", "/file")
+            .header("X-Test", "1")
+            .body(b"blob".to_vec());
+        let decoded = V4Request::decode(&request.encode()).unwrap();
+        assert_eq!(decoded.method(), "POST");
+        assert_eq!(decoded.endpoint(), "/file");
+        assert_eq!(decoded.body_bytes(), Some(&b"blob"[..]));
+        assert_eq!(
+            decoded.headers().get("X-Test").map(String::as_str),
+            Some("1")
+        );
+        assert_eq!(
+            decoded.headers().get("Content-Type").map(String::as_str),
+            Some("application/json")
+        );
+        let bare = V4Request::decode(&V4Request::new("GET", "/file/1").encode()).unwrap();
+        assert_eq!(bare.body_bytes(), None);
+    }
+
+    #[test]
+    fn decode_refuses_hostile_input() {
+        for input in [
+            &b""[..],
+            b"i1e",
+            b"le",
+            b"li1ee",
+            b"l2:{}e",
+            b"l4:nulle",
+            b"l99:xe",
+        ] {
+            assert!(V4Request::decode(input).is_err(), "{input:?}");
+        }
+    }
 }

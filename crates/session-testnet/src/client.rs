@@ -1,0 +1,484 @@
+//! A client written the way a frontend uses the four layers: envelope to seal and open,
+//! onion to route, swarm to sign, choose nodes and decide what to do next.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use session_envelope::proto::Content;
+use session_envelope::{decode, encode, DecodedMessage, EncodeError, Expiry};
+use session_identity::{Ed25519PublicKey, Identity, SessionId};
+use session_onion::{BuildError, Destination, EncType, Hop, OnionRequestBuilder, V4Request};
+use session_swarm::{
+    parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply, ClockOffset,
+    Decision, ExpiryMode, MessageHash, Namespace, NodePool, OnionPath, Outcome, PathError, PathSet,
+    ReplyError, RequestError, RequestFailure, ServiceNode, Signer, StorageRequest, SwarmMap,
+    SwarmRequest, Timestamp,
+};
+
+use crate::network::{Delivery, Network};
+use crate::trace::short;
+
+/// Why a client operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The swarm layer gave up on the request.
+    #[error("request failed: {0}")]
+    Request(#[from] RequestFailure),
+    /// The request could not be built.
+    #[error("request refused before sending: {0}")]
+    Build(#[from] RequestError),
+    /// No onion path could be built.
+    #[error("no onion path: {0}")]
+    Path(#[from] PathError),
+    /// The onion request could not be built.
+    #[error("onion request: {0}")]
+    Onion(#[from] BuildError),
+    /// The message could not be sealed.
+    #[error("encode: {0}")]
+    Encode(#[from] EncodeError),
+    /// A reply did not parse.
+    #[error("reply: {0}")]
+    Reply(#[from] ReplyError),
+    /// The recipient is not a user Session ID, or has no swarm.
+    #[error("no swarm for {0}")]
+    NoSwarm(String),
+    /// A server answered with an error status.
+    #[error("server answered {0}")]
+    Server(u16),
+}
+
+/// A message read from the swarm.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Its hash in the swarm.
+    pub hash: MessageHash,
+    /// When the swarm will drop it.
+    pub expiry: Timestamp,
+    /// The opened message.
+    pub message: DecodedMessage,
+}
+
+/// The network side of a client: node pool, paths, clock offset, cached swarms.
+#[derive(Debug)]
+struct Transport {
+    pool: NodePool,
+    paths: PathSet,
+    map: SwarmMap,
+    swarms: HashMap<[u8; 33], Vec<ServiceNode>>,
+    clock_offset: ClockOffset,
+    local_skew_ms: i64,
+    rng: ChaCha20Rng,
+    log: Vec<String>,
+}
+
+/// A Session client on a [`Network`].
+#[derive(Debug)]
+pub struct Client {
+    identity: Identity,
+    transport: Transport,
+    last_hash: Option<MessageHash>,
+    seen: BTreeSet<String>,
+    undecodable: usize,
+}
+
+enum Got {
+    Reply(u16, Vec<u8>),
+    PathError(u16, Vec<u8>),
+    Timeout,
+}
+
+impl Transport {
+    fn local_now(&self, net: &Network) -> Timestamp {
+        net.now()
+            .adjusted(ClockOffset::from_millis(self.local_skew_ms))
+    }
+
+    fn members(&self, target: &SessionId) -> Result<Vec<ServiceNode>, ClientError> {
+        if let Some(members) = self.swarms.get(&target.to_bytes()) {
+            return Ok(members.clone());
+        }
+        self.map
+            .swarm_for(target)
+            .map(|s| s.members.to_vec())
+            .ok_or_else(|| ClientError::NoSwarm(target.to_hex()))
+    }
+
+    /// A path that avoids `destination`, building one when none does.
+    fn path_for(
+        &mut self,
+        destination: Option<&Ed25519PublicKey>,
+    ) -> Result<OnionPath, ClientError> {
+        for _ in 0..4 {
+            if let Some(path) = self.paths.choose(&mut self.rng, destination) {
+                return Ok(path.clone());
+            }
+            let mut exclude: Vec<Ed25519PublicKey> = self
+                .paths
+                .paths()
+                .iter()
+                .flat_map(|p| p.hops().iter().map(|n| n.ed25519))
+                .collect();
+            exclude.extend(destination.copied());
+            let guard = self.pool.choose_guards(&mut self.rng, 1, &exclude)?;
+            let Some(guard) = guard.first() else { break };
+            let path = self.pool.build_path(&mut self.rng, guard, &exclude)?;
+            self.paths.push(path);
+        }
+        Err(ClientError::Path(PathError::NotEnoughNodes {
+            needed: 4,
+            found: self.pool.len(),
+        }))
+    }
+
+    fn transmit(net: &mut Network, guard: &Ed25519PublicKey, body: &[u8], label: &str) -> Delivery {
+        net.deliver(guard, body, label)
+    }
+
+    /// Sends a storage request to `target`'s swarm, obeying [`SwarmRequest`]'s decisions.
+    fn request(
+        &mut self,
+        net: &mut Network,
+        target: &SessionId,
+        label: &str,
+        build: &dyn Fn(Timestamp) -> Result<StorageRequest, RequestError>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let members = self.members(target)?;
+        let mut request = SwarmRequest::new(*target, &members, self.clock_offset);
+        loop {
+            let attempt = request.next_attempt(&mut self.rng)?;
+            let node = attempt.node;
+            let local_now = self.local_now(net);
+            let body = build(request.signing_time(local_now))?.to_body();
+            let path = self.path_for(Some(&node.ed25519))?;
+            let onion = OnionRequestBuilder::new(
+                Destination::ServiceNode(Hop::new(node.ed25519, node.x25519)),
+                EncType::XChaCha20,
+            )
+            .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
+            .build(&body, &mut self.rng)?;
+            let guard = path.guard().ed25519;
+            let label = format!(
+                "{label} (attempt {}, to {})",
+                attempt.number,
+                short(&node.ed25519)
+            );
+            let got = match Self::transmit(net, &guard, onion.body(), &label) {
+                Delivery::Reply(bytes) => {
+                    match onion
+                        .response_context()
+                        .decode_service_node_response(&bytes)
+                    {
+                        Ok(response) => {
+                            Got::Reply(response.status, response.body.unwrap_or_default())
+                        }
+                        Err(_) => Got::PathError(400, b"undecodable reply".to_vec()),
+                    }
+                }
+                Delivery::PathError { status, body } => Got::PathError(status, body),
+                _ => Got::Timeout,
+            };
+            let outcome = match &got {
+                Got::Reply(status, body) => Outcome::Reply {
+                    status: *status,
+                    body,
+                },
+                Got::PathError(status, body) => Outcome::PathError {
+                    status: *status,
+                    body,
+                },
+                Got::Timeout => Outcome::Timeout,
+            };
+            let decision = request.handle(outcome, local_now);
+            self.log.push(format!("{label}: {}", describe(&decision)));
+            match decision {
+                Decision::Done { .. } => {
+                    return Ok(match got {
+                        Got::Reply(_, body) => body,
+                        _ => Vec::new(),
+                    })
+                }
+                Decision::RetryOtherMember { .. } => {}
+                Decision::ReplaceSwarmAndRetry { members, .. } => {
+                    self.swarms.insert(target.to_bytes(), members);
+                }
+                Decision::AdjustClockAndResign { offset } => self.clock_offset = offset,
+                Decision::MarkNodeBad { node } => {
+                    // A relay said it cannot reach the node: drop it, and every path through it.
+                    self.pool.drop_node(&node);
+                    self.paths.remove_paths_through(&node);
+                }
+                Decision::MarkPathBad => {
+                    if matches!(got, Got::Timeout) {
+                        // Nothing came back: stop using this path (the guard may be gone).
+                        self.pool.record_failure(&guard);
+                        self.paths.remove_paths_through(&guard);
+                    } else {
+                        self.paths.record_failure(&guard);
+                    }
+                }
+                Decision::Fail(failure) => return Err(failure.into()),
+                _ => return Err(RequestFailure::NoAttemptInFlight.into()),
+            }
+        }
+    }
+}
+
+fn describe(decision: &Decision) -> String {
+    match decision {
+        Decision::Done { status } => format!("done ({status})"),
+        Decision::RetryOtherMember { failed } => {
+            format!("retry another member ({} failed)", short(failed))
+        }
+        Decision::ReplaceSwarmAndRetry { swarm_id, members } => format!(
+            "421: replace swarm with {:x} ({} members) and retry",
+            swarm_id.get(),
+            members.len()
+        ),
+        Decision::AdjustClockAndResign { offset } => {
+            format!(
+                "clock off: adjust by {} ms, re-sign and retry",
+                offset.as_millis()
+            )
+        }
+        Decision::MarkNodeBad { node } => format!("node {} is bad: drop it and retry", short(node)),
+        Decision::MarkPathBad => "path is bad: count it and retry".into(),
+        Decision::Fail(failure) => format!("give up: {failure}"),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Client {
+    /// A client for `identity` that bootstraps from the network's directory (parsed as a
+    /// seed node's reply) and builds its onion paths. `seed` seeds its random generator.
+    pub fn new(identity: Identity, net: &Network, seed: u64) -> Result<Self, ClientError> {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let nodes = net.bootstrap_nodes();
+        let pool = NodePool::new(&nodes);
+        let paths = pool.build_paths(&mut rng)?;
+        Ok(Self {
+            identity,
+            transport: Transport {
+                pool,
+                paths,
+                map: SwarmMap::new(&nodes),
+                swarms: HashMap::new(),
+                clock_offset: ClockOffset::ZERO,
+                local_skew_ms: 0,
+                rng,
+                log: Vec::new(),
+            },
+            last_hash: None,
+            seen: BTreeSet::new(),
+            undecodable: 0,
+        })
+    }
+
+    /// The account.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The Session ID.
+    pub fn session_id(&self) -> SessionId {
+        self.identity.session_id()
+    }
+
+    /// The onion paths in use.
+    pub fn paths(&self) -> &[OnionPath] {
+        self.transport.paths.paths()
+    }
+
+    /// The clock offset learnt from the network.
+    pub fn clock_offset(&self) -> ClockOffset {
+        self.transport.clock_offset
+    }
+
+    /// Makes this device's clock run `skew_ms` off the network's.
+    pub fn set_local_clock_skew(&mut self, skew_ms: i64) {
+        self.transport.local_skew_ms = skew_ms;
+    }
+
+    /// Forgets the cached swarm of `account` and replaces it with `members` (to simulate a
+    /// stale cache).
+    pub fn set_cached_swarm(&mut self, account: &SessionId, members: Vec<ServiceNode>) {
+        self.transport.swarms.insert(account.to_bytes(), members);
+    }
+
+    /// The decisions taken so far, one line per attempt; clears the log.
+    pub fn take_log(&mut self) -> Vec<String> {
+        core::mem::take(&mut self.transport.log)
+    }
+
+    /// Messages seen but not decodable (not for us, or tampered).
+    pub fn undecodable(&self) -> usize {
+        self.undecodable
+    }
+
+    /// Seals `content` for `to` and stores it in `to`'s swarm; the TTL follows the content's
+    /// disappearing setting. Returns the message's hash.
+    pub fn send(
+        &mut self,
+        net: &mut Network,
+        to: &SessionId,
+        content: &Content,
+    ) -> Result<MessageHash, ClientError> {
+        let recipient = to
+            .x25519_public_key()
+            .ok_or_else(|| ClientError::NoSwarm(to.to_hex()))?;
+        let sent = self
+            .transport
+            .local_now(net)
+            .adjusted(self.transport.clock_offset);
+        let data = encode(
+            content,
+            &self.identity,
+            &recipient,
+            sent.as_millis(),
+            &mut self.transport.rng,
+        )?;
+        let ttl = Expiry::of(content).store_ttl_ms();
+        let build =
+            |now: Timestamp| StorageRequest::store(to, Namespace::DEFAULT, &data, ttl, now, None);
+        let body = self.transport.request(net, to, "store", &build)?;
+        let reply = parse_store_reply(&body)?;
+        let hash = MessageHash::compute(to, Namespace::DEFAULT, &data);
+        // Every member that answered signed the hash it stored.
+        if reply
+            .successes()
+            .any(|(node, result)| result.hash != hash || !result.verify(node))
+        {
+            return Err(ReplyError::MissingField("swarm.*.signature").into());
+        }
+        Ok(hash)
+    }
+
+    /// Fetches and opens every new message in this account's inbox (following `last_hash`
+    /// pages). Messages that do not open are counted in [`Client::undecodable`].
+    pub fn poll(&mut self, net: &mut Network) -> Result<Vec<Received>, ClientError> {
+        let me = self.session_id();
+        let mut received = Vec::new();
+        loop {
+            let signer = Signer::user(&self.identity);
+            let last = self.last_hash.clone();
+            let build = |now: Timestamp| {
+                Ok(StorageRequest::retrieve(
+                    &signer,
+                    Namespace::DEFAULT,
+                    last.as_ref(),
+                    now,
+                ))
+            };
+            let body = self.transport.request(net, &me, "retrieve", &build)?;
+            let reply = parse_retrieve_reply(&body)?;
+            for stored in &reply.messages {
+                self.last_hash = Some(stored.hash.clone());
+                if !self.seen.insert(stored.hash.as_str().to_owned()) {
+                    continue;
+                }
+                match decode(&stored.data, &self.identity) {
+                    Ok(message) => received.push(Received {
+                        hash: stored.hash.clone(),
+                        expiry: stored.expiry,
+                        message,
+                    }),
+                    Err(_) => self.undecodable += 1,
+                }
+            }
+            if !reply.more || reply.messages.is_empty() {
+                return Ok(received);
+            }
+        }
+    }
+
+    /// Deletes messages from this account's swarm; returns the hashes the swarm deleted.
+    pub fn delete(
+        &mut self,
+        net: &mut Network,
+        hashes: &[MessageHash],
+    ) -> Result<Vec<MessageHash>, ClientError> {
+        let me = self.session_id();
+        let signer = Signer::user(&self.identity);
+        let build = |_: Timestamp| StorageRequest::delete(&signer, hashes, false);
+        let body = self.transport.request(net, &me, "delete", &build)?;
+        let reply = parse_delete_reply(&body)?;
+        let mut deleted: Vec<MessageHash> = reply
+            .successes()
+            .flat_map(|(_, r)| r.deleted.iter().cloned())
+            .collect();
+        deleted.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        deleted.dedup();
+        Ok(deleted)
+    }
+
+    /// Brings the expiry of messages forward to `expiry` (`expire` with `shorten`), as an
+    /// after-read disappearing message does once read. Returns the hashes updated.
+    pub fn shorten_expiry(
+        &mut self,
+        net: &mut Network,
+        hashes: &[MessageHash],
+        expiry: Timestamp,
+    ) -> Result<Vec<MessageHash>, ClientError> {
+        let me = self.session_id();
+        let signer = Signer::user(&self.identity);
+        let build = |now: Timestamp| {
+            StorageRequest::expire(&signer, hashes, expiry, ExpiryMode::Shorten, now)
+        };
+        let body = self.transport.request(net, &me, "expire", &build)?;
+        let reply = parse_expire_reply(&body)?;
+        let mut updated: Vec<MessageHash> = reply
+            .successes()
+            .flat_map(|(_, r)| r.updated.iter().cloned())
+            .collect();
+        updated.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        updated.dedup();
+        Ok(updated)
+    }
+
+    fn file_request(
+        &mut self,
+        net: &mut Network,
+        request: &V4Request,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let destination = Destination::Server(net.file_server().destination());
+        let path = self.transport.path_for(None)?;
+        let onion = OnionRequestBuilder::new(destination, EncType::XChaCha20)
+            .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
+            .build(&request.encode(), &mut self.transport.rng)?;
+        let label = format!("{} {}", request.method(), request.endpoint());
+        match net.deliver(&path.guard().ed25519, onion.body(), &label) {
+            Delivery::Reply(bytes) => {
+                let response = onion
+                    .response_context()
+                    .decode_server_response(&bytes)
+                    .map_err(|_| ClientError::Server(502))?;
+                Ok((response.status, response.body.unwrap_or_default()))
+            }
+            Delivery::PathError { status, .. } => Err(ClientError::Server(status)),
+            _ => Err(ClientError::Server(504)),
+        }
+    }
+
+    /// Uploads a blob to the file server through an onion path (v4); returns its ID.
+    pub fn upload(&mut self, net: &mut Network, data: &[u8]) -> Result<u64, ClientError> {
+        let request = V4Request::new("POST", "/file").body(data.to_vec());
+        let (status, body) = self.file_request(net, &request)?;
+        if status != 201 {
+            return Err(ClientError::Server(status));
+        }
+        serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64))
+            .ok_or(ClientError::Server(status))
+    }
+
+    /// Downloads a blob from the file server.
+    pub fn download(&mut self, net: &mut Network, id: u64) -> Result<Vec<u8>, ClientError> {
+        let request = V4Request::new("GET", format!("/file/{id}"));
+        match self.file_request(net, &request)? {
+            (200, body) => Ok(body),
+            (status, _) => Err(ClientError::Server(status)),
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! The simulated network: nodes, their swarms and stores, the file server, faults and traces.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use serde_json::{json, Value};
+use session_identity::{Ed25519PublicKey, Identity, X25519PublicKey};
+use session_onion::{
+    encode_v4_response, NodeKeys, OpenedLayer, PeeledLayer, Routing, ServerDestination, V4Request,
+};
+use session_swarm::{
+    parse_service_node_list, ServiceNode, SwarmId, SwarmMap, Timestamp, MIN_TTL_MS,
+};
+
+use crate::storage::{handle_rpc, SwarmStore};
+use crate::trace::{HopView, Peer, RequestTrace};
+
+/// The port every simulated storage server listens on (it is never opened).
+pub const STORAGE_PORT: u16 = 22021;
+
+/// The first simulated time: 2023-11-14 22:13:20 UTC.
+pub const GENESIS_MS: u64 = 1_700_000_000_000;
+
+/// What a client's transport got back for an onion request: the guard's HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// HTTP 200 with the destination's encrypted reply.
+    Reply(Vec<u8>),
+    /// A relay's plain-text error (the path broke): HTTP status and text.
+    PathError {
+        /// The HTTP status.
+        status: u16,
+        /// The text.
+        body: Vec<u8>,
+    },
+    /// Nothing came back.
+    Timeout,
+}
+
+/// One simulated service node.
+#[derive(Debug)]
+pub struct Node {
+    identity: Identity,
+    onion_keys: NodeKeys,
+    info: ServiceNode,
+    down: bool,
+    clock_skew_ms: i64,
+}
+
+impl Node {
+    /// The node as the directory lists it.
+    pub fn info(&self) -> &ServiceNode {
+        &self.info
+    }
+
+    /// Whether the node is down.
+    pub fn is_down(&self) -> bool {
+        self.down
+    }
+
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.identity
+    }
+}
+
+/// Faults injected into the next deliveries.
+#[derive(Debug, Default, Clone)]
+struct Faults {
+    /// Replies from these destinations are lost (count of replies to drop).
+    drop_replies: HashMap<[u8; 32], u32>,
+    /// Bodies sent to these nodes arrive with a flipped byte (count of bodies).
+    corrupt_to: HashMap<[u8; 32], u32>,
+}
+
+/// A small file server reached through onion requests (v4): `POST /file` stores a blob and
+/// answers `{"id":n}`, `GET /file/<n>` returns it.
+#[derive(Debug)]
+pub struct FileServer {
+    host: String,
+    keys: NodeKeys,
+    files: Vec<Vec<u8>>,
+}
+
+impl FileServer {
+    /// The destination clients build onion requests for.
+    pub fn destination(&self) -> ServerDestination {
+        ServerDestination::new(
+            self.host.clone(),
+            "/oxen/v4/lsrpc",
+            "https",
+            None,
+            *self.keys.public_key(),
+        )
+    }
+
+    fn handle(&mut self, request: &V4Request) -> (u16, Vec<u8>) {
+        match (request.method(), request.endpoint()) {
+            ("POST", "/file") => {
+                let data = request.body_bytes().unwrap_or_default().to_vec();
+                self.files.push(data);
+                let id = self.files.len() - 1;
+                (201, json!({ "id": id }).to_string().into_bytes())
+            }
+            ("GET", endpoint) => {
+                let file = endpoint
+                    .strip_prefix("/file/")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| self.files.get(n));
+                match file {
+                    Some(data) => (200, data.clone()),
+                    None => (404, b"no such file".to_vec()),
+                }
+            }
+            _ => (404, b"no such endpoint".to_vec()),
+        }
+    }
+}
+
+/// How a network is laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkConfig {
+    /// Number of swarms.
+    pub swarms: usize,
+    /// Nodes per swarm.
+    pub nodes_per_swarm: usize,
+    /// Seed of the network's random generator (node keys, IPs, reply nonces).
+    pub seed: u64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            swarms: 6,
+            nodes_per_swarm: 5,
+            seed: 1,
+        }
+    }
+}
+
+/// The whole in-memory network.
+#[derive(Debug)]
+pub struct Network {
+    rng: ChaCha20Rng,
+    now: Timestamp,
+    nodes: Vec<Node>,
+    by_ed25519: HashMap<[u8; 32], usize>,
+    directory: Vec<ServiceNode>,
+    map: SwarmMap,
+    stores: BTreeMap<u64, SwarmStore>,
+    file_server: FileServer,
+    faults: Faults,
+    traces: Vec<RequestTrace>,
+    /// Allowed distance between a request's timestamp and a node's clock.
+    pub(crate) clock_tolerance_ms: u64,
+}
+
+impl Network {
+    /// Builds `config.swarms` swarms of `config.nodes_per_swarm` nodes each, with fresh keys,
+    /// one /24 subnet per node, and a file server at `files.local`.
+    pub fn new(config: NetworkConfig) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
+        let mut swarm_ids: BTreeSet<u64> = BTreeSet::new();
+        while swarm_ids.len() < config.swarms {
+            swarm_ids.insert(rng.next_u64() >> 1);
+        }
+        let mut nodes = Vec::new();
+        for (s, &swarm) in swarm_ids.iter().enumerate() {
+            for n in 0..config.nodes_per_swarm {
+                let identity = Identity::generate(&mut rng);
+                let onion_keys = NodeKeys::new(identity.x25519_secret_key().clone());
+                let index = s * config.nodes_per_swarm + n;
+                let ip = [10, (index / 250) as u8, (index % 250) as u8 + 1, 1];
+                let info = ServiceNode {
+                    ed25519: identity.ed25519_public_key(),
+                    x25519: identity.x25519_public_key(),
+                    ip: ip.into(),
+                    https_port: STORAGE_PORT,
+                    omq_port: Some(STORAGE_PORT - 1),
+                    swarm_id: Some(SwarmId::new(swarm)),
+                };
+                nodes.push(Node {
+                    identity,
+                    onion_keys,
+                    info,
+                    down: false,
+                    clock_skew_ms: 0,
+                });
+            }
+        }
+        let file_keys = NodeKeys::new(session_identity::X25519SecretKey::generate(&mut rng));
+        let by_ed25519 = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.info.ed25519.to_bytes(), i))
+            .collect();
+        let directory: Vec<ServiceNode> = nodes.iter().map(|n| n.info).collect();
+        let map = SwarmMap::new(&directory);
+        let stores = swarm_ids
+            .iter()
+            .map(|&id| (id, SwarmStore::default()))
+            .collect();
+        Self {
+            rng,
+            now: Timestamp::from_millis(GENESIS_MS),
+            nodes,
+            by_ed25519,
+            directory,
+            map,
+            stores,
+            file_server: FileServer {
+                host: "files.local".into(),
+                keys: file_keys,
+                files: Vec::new(),
+            },
+            faults: Faults::default(),
+            traces: Vec::new(),
+            clock_tolerance_ms: 60_000,
+        }
+    }
+
+    /// The network's clock.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Moves the network's clock forward.
+    pub fn advance(&mut self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.now = self.now.saturating_add_millis(ms);
+    }
+
+    /// All nodes.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The node with this Ed25519 key.
+    pub fn node(&self, key: &Ed25519PublicKey) -> Option<&Node> {
+        self.by_ed25519.get(key.as_bytes()).map(|&i| &self.nodes[i])
+    }
+
+    fn node_mut(&mut self, key: &Ed25519PublicKey) -> Option<&mut Node> {
+        self.by_ed25519
+            .get(key.as_bytes())
+            .map(|&i| &mut self.nodes[i])
+    }
+
+    /// The swarms, by ID.
+    pub fn swarm_map(&self) -> &SwarmMap {
+        &self.map
+    }
+
+    /// The file server.
+    pub fn file_server(&self) -> &FileServer {
+        &self.file_server
+    }
+
+    /// The node directory as a seed node's `get_n_service_nodes` reply renders it.
+    pub fn directory_json(&self) -> Vec<u8> {
+        let states: Vec<Value> = self
+            .directory
+            .iter()
+            .map(|n| {
+                json!({
+                    "public_ip": n.ip.to_string(),
+                    "storage_port": n.https_port,
+                    "storage_lmq_port": n.omq_port,
+                    "pubkey_ed25519": n.ed25519.to_hex(),
+                    "pubkey_x25519": n.x25519.to_hex(),
+                    "swarm_id": n.swarm_id.map(SwarmId::get),
+                })
+            })
+            .collect();
+        json!({ "jsonrpc": "2.0", "id": "0", "result": { "service_node_states": states, "status": "OK" } })
+            .to_string()
+            .into_bytes()
+    }
+
+    /// The directory as a client reads it: [`Network::directory_json`] through
+    /// [`parse_service_node_list`].
+    pub fn bootstrap_nodes(&self) -> Vec<ServiceNode> {
+        parse_service_node_list(&self.directory_json())
+            .map(|list| list.nodes)
+            .unwrap_or_default()
+    }
+
+    /// Takes a node down (`true`) or brings it back.
+    pub fn set_down(&mut self, key: &Ed25519PublicKey, down: bool) {
+        if let Some(node) = self.node_mut(key) {
+            node.down = down;
+        }
+    }
+
+    /// Sets how far a node's clock is from the network's.
+    pub fn set_clock_skew(&mut self, key: &Ed25519PublicKey, skew_ms: i64) {
+        if let Some(node) = self.node_mut(key) {
+            node.clock_skew_ms = skew_ms;
+        }
+    }
+
+    /// Loses the next `count` replies this destination sends (the request itself is handled).
+    pub fn drop_replies_from(&mut self, key: &Ed25519PublicKey, count: u32) {
+        *self.faults.drop_replies.entry(key.to_bytes()).or_default() += count;
+    }
+
+    /// Flips a byte in the next `count` bodies sent to this node.
+    pub fn corrupt_layers_to(&mut self, key: &Ed25519PublicKey, count: u32) {
+        *self.faults.corrupt_to.entry(key.to_bytes()).or_default() += count;
+    }
+
+    /// Messages currently held for `account` in its swarm's store (expired ones excluded).
+    pub fn stored_count(&self, account: &session_identity::SessionId) -> usize {
+        self.map
+            .swarm_for(account)
+            .and_then(|swarm| self.stores.get(&swarm.id.get()))
+            .map_or(0, |store| store.live_count(account, self.now))
+    }
+
+    /// The traces recorded since the last call.
+    pub fn take_traces(&mut self) -> Vec<RequestTrace> {
+        core::mem::take(&mut self.traces)
+    }
+
+    fn take_fault(map: &mut HashMap<[u8; 32], u32>, key: &Ed25519PublicKey) -> bool {
+        match map.get_mut(key.as_bytes()) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Delivers an onion request body to `guard`, as a client's HTTP POST to
+    /// `/onion_req/v2` would, and returns the guard's answer. Records a [`RequestTrace`].
+    pub fn deliver(&mut self, guard: &Ed25519PublicKey, body: &[u8], label: &str) -> Delivery {
+        let mut trace = RequestTrace {
+            label: label.to_owned(),
+            hops: Vec::new(),
+            outcome: String::new(),
+        };
+        let delivery = self.route(guard, body.to_vec(), &mut trace);
+        trace.outcome = match &delivery {
+            Delivery::Reply(bytes) => format!("reply, {} bytes (encrypted)", bytes.len()),
+            Delivery::PathError { status, body } => {
+                format!("path error {status} {}", String::from_utf8_lossy(body))
+            }
+            Delivery::Timeout => "timeout (no reply)".into(),
+        };
+        self.traces.push(trace);
+        delivery
+    }
+
+    fn route(
+        &mut self,
+        guard: &Ed25519PublicKey,
+        mut body: Vec<u8>,
+        trace: &mut RequestTrace,
+    ) -> Delivery {
+        let mut previous = Peer::Client;
+        let mut current = *guard;
+        loop {
+            let started = Instant::now();
+            let Some(&index) = self.by_ed25519.get(current.as_bytes()) else {
+                return Delivery::Timeout;
+            };
+            if self.nodes[index].down {
+                // The client's connection to the guard fails; a relay reports the next node.
+                return match previous {
+                    Peer::Client => Delivery::Timeout,
+                    _ => Delivery::PathError {
+                        status: 502,
+                        body: format!("Next node not found: {}", current.to_hex()).into_bytes(),
+                    },
+                };
+            }
+            if Self::take_fault(&mut self.faults.corrupt_to, &current) {
+                let at = (body.len() / 2).min(body.len().saturating_sub(20));
+                if let Some(byte) = body.get_mut(at) {
+                    *byte ^= 0x55;
+                }
+            }
+            let layer = match self.nodes[index].onion_keys.peel(&body) {
+                Ok(layer) => layer,
+                Err(_) => {
+                    trace.hops.push(HopView {
+                        node: current,
+                        from: previous,
+                        to: Peer::Nobody,
+                        role: "could not decrypt its layer: 400 Invalid ciphertext".into(),
+                        bytes_in: body.len(),
+                        elapsed: started.elapsed(),
+                    });
+                    return Delivery::PathError {
+                        status: 400,
+                        body: b"Invalid ciphertext".to_vec(),
+                    };
+                }
+            };
+            match layer.routing().clone() {
+                Routing::NextHop(next) => {
+                    let Some(next_body) = layer.next_hop_body() else {
+                        return Delivery::PathError {
+                            status: 400,
+                            body: b"Invalid ciphertext".to_vec(),
+                        };
+                    };
+                    trace.hops.push(HopView {
+                        node: current,
+                        from: previous,
+                        to: Peer::Node(next.ed25519),
+                        role: "relay".into(),
+                        bytes_in: body.len(),
+                        elapsed: started.elapsed(),
+                    });
+                    if !self.by_ed25519.contains_key(next.ed25519.as_bytes()) {
+                        return Delivery::PathError {
+                            status: 502,
+                            body: format!("Next node not found: {}", next.ed25519.to_hex())
+                                .into_bytes(),
+                        };
+                    }
+                    previous = Peer::Node(current);
+                    current = next.ed25519;
+                    body = next_body;
+                }
+                Routing::ServiceNode(_) => {
+                    let reply = self.serve_storage(index, &layer);
+                    trace.hops.push(HopView {
+                        node: current,
+                        from: previous,
+                        to: Peer::Nobody,
+                        role: "destination: storage RPC".into(),
+                        bytes_in: body.len(),
+                        elapsed: started.elapsed(),
+                    });
+                    if Self::take_fault(&mut self.faults.drop_replies, &current) {
+                        return Delivery::Timeout;
+                    }
+                    return Delivery::Reply(reply);
+                }
+                Routing::Server(route) => {
+                    let allowed = route.is_allowed() && route.host == self.file_server.host;
+                    trace.hops.push(HopView {
+                        node: current,
+                        from: previous,
+                        to: Peer::Server(route.host.clone()),
+                        role: "exit to a server".into(),
+                        bytes_in: body.len(),
+                        elapsed: started.elapsed(),
+                    });
+                    if !allowed {
+                        return Delivery::PathError {
+                            status: 502,
+                            body: b"Invalid target host".to_vec(),
+                        };
+                    }
+                    let started = Instant::now();
+                    let reply = self.serve_file(layer.payload());
+                    trace.hops.push(HopView {
+                        node: Ed25519PublicKey::from_bytes([0; 32]),
+                        from: Peer::Node(current),
+                        to: Peer::Nobody,
+                        role: format!("server {}: v4 request", self.file_server.host),
+                        bytes_in: layer.payload().len(),
+                        elapsed: started.elapsed(),
+                    });
+                    return match reply {
+                        Some(reply) => Delivery::Reply(reply),
+                        None => Delivery::PathError {
+                            status: 400,
+                            body: b"Invalid ciphertext".to_vec(),
+                        },
+                    };
+                }
+                _ => {
+                    return Delivery::PathError {
+                        status: 400,
+                        body: b"Unknown routing".to_vec(),
+                    }
+                }
+            }
+        }
+    }
+
+    fn serve_storage(&mut self, index: usize, layer: &PeeledLayer) -> Vec<u8> {
+        let node = &self.nodes[index];
+        let node_now = self
+            .now
+            .adjusted(session_swarm::ClockOffset::from_millis(node.clock_skew_ms));
+        let swarm = node.info.swarm_id.map(SwarmId::get).unwrap_or(u64::MAX);
+        let members: Vec<&Node> = self
+            .nodes
+            .iter()
+            .filter(|n| n.info.swarm_id.map(SwarmId::get) == Some(swarm) && !n.down)
+            .collect();
+        let ctx = crate::storage::NodeContext {
+            node_now,
+            swarm,
+            members: &members,
+            map: &self.map,
+            tolerance_ms: self.clock_tolerance_ms,
+        };
+        let Some(store) = self.stores.get_mut(&swarm) else {
+            return layer.seal_service_node_reply(503, "not in a swarm", &mut self.rng);
+        };
+        let (status, reply) = handle_rpc(&ctx, store, layer.inner());
+        layer.seal_service_node_reply(status, &reply, &mut self.rng)
+    }
+
+    fn serve_file(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+        let opened: OpenedLayer = self.file_server.keys.open(payload).ok()?;
+        let (status, body) = match V4Request::decode(opened.payload()) {
+            Ok(request) => self.file_server.handle(&request),
+            Err(_) => (400, b"not a v4 request".to_vec()),
+        };
+        let plain = encode_v4_response(
+            status,
+            &[("content-type", "application/octet-stream")],
+            Some(&body),
+        );
+        Some(opened.seal_reply(&plain, &mut self.rng))
+    }
+
+    /// The smallest TTL a store accepts (for examples).
+    pub const MIN_TTL_MS: u64 = MIN_TTL_MS;
+
+    /// The X25519 key of a node (for examples that build requests by hand).
+    pub fn node_x25519(&self, key: &Ed25519PublicKey) -> Option<X25519PublicKey> {
+        self.node(key).map(|n| n.info.x25519)
+    }
+}
