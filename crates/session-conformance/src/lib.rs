@@ -32,6 +32,7 @@
 pub mod error;
 mod ops;
 pub mod request;
+mod rng;
 
 use std::io::{self, BufRead, Write};
 use std::panic::{self, AssertUnwindSafe};

@@ -1,16 +1,13 @@
 //! §2.4, §2.5 and §2.10: Session Protocol 1:1 messages, blinded DMs, ONS and push decryption.
 
-use std::fs::File;
-use std::io::Read;
-
 use session_envelope::{
     blinded_dm, ons, push, session_protocol, BlindedDmError, ExtrasError, SessionProtocolError,
 };
-use session_identity::rand_core::{self, CryptoRng, RngCore};
 
 use super::Handler;
 use crate::error::{OpError, OpResult, Output};
 use crate::request::Request;
+use crate::rng::RequestRng;
 
 pub(super) const OPS: &[(&str, Handler)] = &[
     ("session_protocol.encrypt", protocol_encrypt),
@@ -24,71 +21,6 @@ pub(super) const OPS: &[(&str, Handler)] = &[
     ("ons.decrypt", ons_decrypt),
     ("push.decrypt", push_decrypt),
 ];
-
-/// Randomness for the randomized ops: exactly the bytes an op draws, read from the operating
-/// system before the op runs. Drawing more than that fills zeros and marks the RNG overdrawn,
-/// which the op reports as an internal error instead of answering.
-struct OsBytes {
-    bytes: Vec<u8>,
-    position: usize,
-    overdrawn: bool,
-}
-
-impl OsBytes {
-    fn read(count: usize) -> Result<Self, OpError> {
-        let mut bytes = vec![0u8; count];
-        File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut bytes))
-            .map_err(|e| OpError::internal(format!("cannot read system randomness: {e}")))?;
-        Ok(Self {
-            bytes,
-            position: 0,
-            overdrawn: false,
-        })
-    }
-
-    fn check(&self) -> Result<(), OpError> {
-        if self.overdrawn {
-            Err(OpError::internal(
-                "operation drew more randomness than expected",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl RngCore for OsBytes {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let available = &self.bytes[self.position..];
-        if dest.len() > available.len() {
-            self.overdrawn = true;
-            dest.fill(0);
-            return;
-        }
-        dest.copy_from_slice(&available[..dest.len()]);
-        self.position += dest.len();
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for OsBytes {}
 
 fn protocol_error(e: SessionProtocolError) -> OpError {
     OpError::crypto(e.to_string())
@@ -116,10 +48,10 @@ fn protocol_encrypt(req: &Request<'_>) -> OpResult {
     let key = recipient
         .x25519_public_key()
         .ok_or_else(|| OpError::bad_request("recipient is not a 05 Session ID"))?;
-    let mut rng = OsBytes::read(32)?;
+    let mut rng = RequestRng::for_request(req)?;
     let ciphertext =
         session_protocol::encrypt(&sender, &key, &plaintext, &mut rng).map_err(protocol_error)?;
-    rng.check()?;
+    rng.finish()?;
     Ok(Output::new().hex("ciphertext", ciphertext))
 }
 
@@ -153,10 +85,10 @@ fn blinded_encrypt(req: &Request<'_>) -> OpResult {
     let server_pk = req.ed25519_pk("server_pk")?;
     let (_, recipient) = req.blinded_id("recipient_blinded_id")?;
     let plaintext = req.hex("plaintext")?;
-    let mut rng = OsBytes::read(24)?;
+    let mut rng = RequestRng::for_request(req)?;
     let ciphertext = blinded_dm::encrypt(&sender, &server_pk, &recipient, &plaintext, &mut rng)
         .map_err(blinded_error)?;
-    rng.check()?;
+    rng.finish()?;
     Ok(Output::new().hex("ciphertext", ciphertext))
 }
 

@@ -1,14 +1,9 @@
 //! §2.6: onion requests: hop encryption, building, the node's side and reply decoding.
 //!
-//! Randomized ops (`onion.hop_encrypt`, `onion.build`) draw their random bytes from the
-//! operating system (`/dev/urandom`). A request may instead carry `rng_bytes` (hex): the
-//! exact bytes to use, in the reference's draw order; vector replays use it to compare
-//! outputs byte for byte. The checker never sends it.
-
-use std::io::Read;
+//! Randomized ops (`onion.hop_encrypt`, `onion.build`) draw from [`RequestRng`]: the operating
+//! system, or a request's `rng_bytes` in the reference's draw order (vector replays).
 
 use serde_json::{Map, Value};
-use session_identity::rand_core::{CryptoRng, Error as RngError, RngCore};
 use session_identity::{Ed25519PublicKey, X25519PublicKey, X25519SecretKey};
 use session_onion::{
     hop_decrypt, hop_encrypt, BuildError, Destination, EncType, Hop, LayerError, LayerFrame,
@@ -19,6 +14,7 @@ use session_onion::{
 use super::Handler;
 use crate::error::{OpError, OpResult, Output};
 use crate::request::Request;
+use crate::rng::RequestRng;
 
 pub(crate) const OPS: &[(&str, Handler)] = &[
     ("onion.hop_encrypt", hop_encrypt_op),
@@ -29,78 +25,6 @@ pub(crate) const OPS: &[(&str, Handler)] = &[
     ("onion.decode_response", decode_response),
     ("onion.v4_payload", v4_payload),
 ];
-
-/// Random bytes fixed before an op runs: either given (`rng_bytes`) or read from the OS.
-/// Drawing past the end yields zeros and marks the source overdrawn, which the op reports.
-struct PreparedRandom {
-    bytes: Vec<u8>,
-    position: usize,
-    overdrawn: bool,
-}
-
-impl PreparedRandom {
-    fn for_request(req: &Request<'_>, needed: usize) -> Result<Self, OpError> {
-        let bytes = match req.opt_hex("rng_bytes")? {
-            Some(bytes) => bytes,
-            None => {
-                let mut bytes = vec![0u8; needed];
-                std::fs::File::open("/dev/urandom")
-                    .and_then(|mut f| f.read_exact(&mut bytes))
-                    .map_err(|e| OpError::internal(format!("no OS randomness: {e}")))?;
-                bytes
-            }
-        };
-        Ok(Self {
-            bytes,
-            position: 0,
-            overdrawn: false,
-        })
-    }
-
-    fn check(&self) -> Result<(), OpError> {
-        if self.overdrawn {
-            Err(OpError::bad_request(
-                "field `rng_bytes` holds too few bytes",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl RngCore for PreparedRandom {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        match self.bytes.get(self.position..self.position + dest.len()) {
-            Some(chunk) => {
-                dest.copy_from_slice(chunk);
-                self.position += dest.len();
-            }
-            None => {
-                dest.fill(0);
-                self.overdrawn = true;
-            }
-        }
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), RngError> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for PreparedRandom {}
 
 fn enc_type(req: &Request<'_>) -> Result<EncType, OpError> {
     req.str("enc_type")?
@@ -136,10 +60,10 @@ fn hop_encrypt_op(req: &Request<'_>) -> OpResult {
     let local = x25519_sk(req, "local_x25519_sk")?;
     let remote = x25519_pk(req, "remote_x25519_pk")?;
     let plaintext = req.hex("plaintext")?;
-    let mut rng = PreparedRandom::for_request(req, enc.nonce_len())?;
+    let mut rng = RequestRng::for_request(req)?;
     let ciphertext =
         hop_encrypt(enc, role, &local, &remote, &plaintext, &mut rng).map_err(crypto)?;
-    rng.check()?;
+    rng.finish()?;
     Ok(Output::new().hex("ciphertext", ciphertext))
 }
 
@@ -225,8 +149,7 @@ fn build(req: &Request<'_>) -> OpResult {
             node(&nested(&name, entry)?).map_err(in_field(&name))
         })
         .collect::<Result<Vec<Hop>, OpError>>()?;
-    let needed = (path.len() + 1) * (32 + enc.nonce_len());
-    let mut rng = PreparedRandom::for_request(req, needed)?;
+    let mut rng = RequestRng::for_request(req)?;
     let request = OnionRequestBuilder::new(destination, enc)
         .path(path)
         .build(&payload, &mut rng)
@@ -234,7 +157,7 @@ fn build(req: &Request<'_>) -> OpResult {
             BuildError::WeakKey { .. } | BuildError::UnconvertibleEd25519Key { .. } => crypto(e),
             _ => OpError::bad_request(e.to_string()),
         })?;
-    rng.check()?;
+    rng.finish()?;
     let context = request.response_context();
     Ok(Output::new()
         .hex("request_body", request.body())
