@@ -26,8 +26,8 @@ fn envelope(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("encrypt_sign", label), &message, |b, m| {
             b.iter(|| session_protocol::encrypt(&alice, &bob_x, black_box(m), &mut OsRng))
         });
-        let ciphertext = session_protocol::encrypt(&alice, &bob_x, &message, &mut OsRng)
-            .expect("encrypts");
+        let ciphertext =
+            session_protocol::encrypt(&alice, &bob_x, &message, &mut OsRng).expect("encrypts");
         group.bench_with_input(
             BenchmarkId::new("decrypt_verify", label),
             &ciphertext,
@@ -60,7 +60,15 @@ fn envelope(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("message");
     group.bench_function("encode_1KB_text", |b| {
-        b.iter(|| encode(black_box(&content), &alice, &bob_x, 1_700_000_000_000, &mut OsRng))
+        b.iter(|| {
+            encode(
+                black_box(&content),
+                &alice,
+                &bob_x,
+                1_700_000_000_000,
+                &mut OsRng,
+            )
+        })
     });
     let stored = encode(&content, &alice, &bob_x, 1_700_000_000_000, &mut OsRng).expect("encodes");
     group.bench_function("decode_1KB_text", |b| {

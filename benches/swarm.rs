@@ -48,7 +48,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("swarm lookup among 500 swarms", |b| {
         b.iter(|| {
             next = (next + 1) & 255;
-            black_box(map.swarm_for(black_box(&ids[next])).map(|s| s.members.len()))
+            black_box(
+                map.swarm_for(black_box(&ids[next]))
+                    .map(|s| s.members.len()),
+            )
         })
     });
 
