@@ -6,7 +6,7 @@
 //! on another member, and Bob restores his account from his recovery phrase on a second
 //! device. Every request is traced hop by hop: what each node saw, and how long it took.
 //!
-//! Randomness is a seeded ChaCha20 generator (seed 2024), so the keys, IDs and paths printed
+//! Randomness is a seeded ChaCha20 generator (seed 2025), so the keys, IDs and paths printed
 //! are the same on every run; only the timings change. Time is simulated.
 //!
 //! ```text
@@ -55,7 +55,7 @@ fn show_log(client: &mut Client) {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let started = Instant::now();
-    let mut rng = ChaCha20Rng::seed_from_u64(2024);
+    let mut rng = ChaCha20Rng::seed_from_u64(2025);
 
     println!("== 1. The network");
     let mut net = Network::new(NetworkConfig {
