@@ -1,6 +1,9 @@
 //! Identity-layer costs: seed → Session ID, Ed25519 → X25519, blinded key pairs and IDs,
 //! blinded signatures, recovery phrases.
 //!
+//! Groups with a `sessionkit` and a `libsodium` function compare the same operation, the
+//! libsodium side composed from libsodium's primitives as libsession-util composes it.
+//!
 //! `cargo bench --bench identity`
 
 // criterion_group! generates undocumented items.
@@ -10,6 +13,81 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sessionkit::identity::{blinding, mnemonic, Ed25519PublicKey, Identity, Seed};
+use sodium_peer as sodium;
+
+/// libsodium's Session ID bytes of a 16-byte legacy seed: `05 ‖ X25519(Ed25519(seed ‖ 0^16))`.
+fn sodium_session_id(legacy: &[u8; 16]) -> Option<[u8; 33]> {
+    let mut seed = [0u8; 32];
+    seed[..16].copy_from_slice(legacy);
+    let (pk, _sk) = sodium::sign_seed_keypair(&seed);
+    let x = sodium::ed25519_pk_to_curve25519(&pk)?;
+    let mut id = [0u8; 33];
+    id[0] = 0x05;
+    id[1..].copy_from_slice(&x);
+    Some(id)
+}
+
+/// Which libsession blinding to compose.
+#[derive(Clone, Copy)]
+enum Blind {
+    B15,
+    B25,
+}
+
+/// libsession's `blind15_sign` / `blind25_sign` composed from libsodium: derive the blinded key
+/// pair from the Ed25519 secret key, then sign with the reference's deterministic nonce.
+fn sodium_blind_sign(
+    kind: Blind,
+    ed_sk: &[u8; 64],
+    server_pk: &[u8; 32],
+    message: &[u8],
+) -> Option<[u8; 64]> {
+    let x_sk = sodium::ed25519_sk_to_curve25519(ed_sk);
+    let mut ed_pk = [0u8; 32];
+    ed_pk.copy_from_slice(&ed_sk[32..]);
+    let (a, big_a, r_hash) = match kind {
+        Blind::B15 => {
+            let k_hash: [u8; 64] = sodium::generichash(64, None, server_pk)?.try_into().ok()?;
+            let k = sodium::core_ed25519_scalar_reduce(&k_hash);
+            let a = sodium::core_ed25519_scalar_mul(&k, &x_sk);
+            let big_a = sodium::scalarmult_ed25519_base_noclamp(&a)?;
+            let sk_hash = sodium::hash_sha512(ed_sk);
+            let r_hash = sodium::hash_sha512_parts(&[&sk_hash[32..], &big_a, message]);
+            (a, big_a, r_hash)
+        }
+        Blind::B25 => {
+            let x_pk = sodium::ed25519_pk_to_curve25519(&ed_pk)?;
+            let k_hash: [u8; 64] =
+                sodium::generichash_parts(64, None, &[&[0x05], &x_pk, server_pk])?
+                    .try_into()
+                    .ok()?;
+            let mut k = sodium::core_ed25519_scalar_reduce(&k_hash);
+            if ed_pk[31] & 0x80 != 0 {
+                k = sodium::core_ed25519_scalar_negate(&k);
+            }
+            let a = sodium::core_ed25519_scalar_mul(&k, &x_sk);
+            let big_a = sodium::scalarmult_ed25519_base_noclamp(&a)?;
+            let seed_hash = sodium::generichash(32, Some(b"SessCommBlind25_seed"), &ed_sk[..32])?;
+            let r_hash: [u8; 64] = sodium::generichash_parts(
+                64,
+                Some(b"SessCommBlind25_sig"),
+                &[&seed_hash, &big_a, message],
+            )?
+            .try_into()
+            .ok()?;
+            (a, big_a, r_hash)
+        }
+    };
+    let r = sodium::core_ed25519_scalar_reduce(&r_hash);
+    let big_r = sodium::scalarmult_ed25519_base_noclamp(&r)?;
+    let hram =
+        sodium::core_ed25519_scalar_reduce(&sodium::hash_sha512_parts(&[&big_r, &big_a, message]));
+    let s = sodium::core_ed25519_scalar_add(&sodium::core_ed25519_scalar_mul(&hram, &a), &r);
+    let mut signature = [0u8; 64];
+    signature[..32].copy_from_slice(&big_r);
+    signature[32..].copy_from_slice(&s);
+    Some(signature)
+}
 
 fn identity(c: &mut Criterion) {
     let seed_bytes = *b"0123456789abcdef";
@@ -18,16 +96,61 @@ fn identity(c: &mut Criterion) {
     let message = [0x42u8; 64];
     let ed_pk = alice.ed25519_public_key();
     let session_id = alice.session_id();
+    let ed_sk = alice.expose_ed25519_secret_key();
 
-    c.bench_function("seed_to_session_id", |b| {
+    // The two sides compute the same bytes.
+    assert_eq!(sodium_session_id(&seed_bytes), Some(session_id.to_bytes()));
+    assert_eq!(
+        sodium::ed25519_pk_to_curve25519(ed_pk.as_bytes()),
+        ed_pk.to_x25519().ok().map(|x| x.to_bytes())
+    );
+
+    let mut group = c.benchmark_group("ed25519_to_x25519");
+    group.bench_function("sessionkit", |b| b.iter(|| black_box(&ed_pk).to_x25519()));
+    group.bench_function("libsodium", |b| {
+        b.iter(|| sodium::ed25519_pk_to_curve25519(black_box(ed_pk.as_bytes())))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("seed_to_session_id");
+    group.bench_function("sessionkit", |b| {
         b.iter(|| Identity::from_seed(Seed::from_legacy_bytes(black_box(seed_bytes))).session_id())
     });
-    c.bench_function("ed25519_pk_to_x25519_pk", |b| {
-        b.iter(|| black_box(&ed_pk).to_x25519())
+    group.bench_function("libsodium", |b| {
+        b.iter(|| sodium_session_id(black_box(&seed_bytes)))
     });
+    group.finish();
+
     c.bench_function("ed25519_sign_64B", |b| {
         b.iter(|| alice.sign(black_box(&message)))
     });
+
+    // A blinded signature as libsession makes it: blinded key pair derived, then signed.
+    for (name, kind) in [
+        ("blind15_sign_64B", Blind::B15),
+        ("blind25_sign_64B", Blind::B25),
+    ] {
+        let ours = match kind {
+            Blind::B15 => alice.blind15_key_pair(&server).sign(&message),
+            Blind::B25 => alice.blind25_key_pair(&server).sign(&message),
+        };
+        assert_eq!(
+            sodium_blind_sign(kind, &ed_sk, server.as_bytes(), &message),
+            Some(*ours.as_bytes()),
+            "{name}: libsodium composition differs"
+        );
+        let mut group = c.benchmark_group(name);
+        group.bench_function("sessionkit", |b| {
+            b.iter(|| match kind {
+                Blind::B15 => alice.blind15_key_pair(black_box(&server)).sign(&message),
+                Blind::B25 => alice.blind25_key_pair(black_box(&server)).sign(&message),
+            })
+        });
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium_blind_sign(kind, &ed_sk, black_box(server.as_bytes()), &message))
+        });
+        group.finish();
+    }
 
     let mut group = c.benchmark_group("blind15");
     group.bench_function("key_pair", |b| {
@@ -35,9 +158,6 @@ fn identity(c: &mut Criterion) {
     });
     let kp15 = alice.blind15_key_pair(&server);
     group.bench_function("sign_64B", |b| b.iter(|| kp15.sign(black_box(&message))));
-    group.bench_function("key_pair_and_sign_64B", |b| {
-        b.iter(|| alice.blind15_key_pair(black_box(&server)).sign(&message))
-    });
     group.bench_function("ids_from_session_id", |b| {
         b.iter(|| blinding::blind15_ids_from_session_id(black_box(&session_id), &server))
     });
@@ -49,9 +169,6 @@ fn identity(c: &mut Criterion) {
     });
     let kp25 = alice.blind25_key_pair(&server);
     group.bench_function("sign_64B", |b| b.iter(|| kp25.sign(black_box(&message))));
-    group.bench_function("key_pair_and_sign_64B", |b| {
-        b.iter(|| alice.blind25_key_pair(black_box(&server)).sign(&message))
-    });
     group.bench_function("id_from_session_id", |b| {
         b.iter(|| blinding::blind25_id_from_session_id(black_box(&session_id), &server))
     });
