@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Seeds fuzz/corpus/<target>/ from the reference vectors (crates/*/tests/data and
+/work/shared/vectors when present) and from hand-written replies.
+
+Usage: python3 fuzz/seed_corpus.py [conformance-request-dir]
+
+The optional directory holds conformance request lines (one JSON object per file); up to four
+of the smallest per op are copied into the conformance_line corpus. Files are named by their
+SHA-1, as libFuzzer names corpus entries, so running the script twice adds nothing.
+"""
+import base64, glob, hashlib, json, os, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+files = glob.glob(os.path.join(ROOT, "crates/*/tests/data/*.json")) + glob.glob(
+    "/work/shared/vectors/*/*.json")
+
+
+def put(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    if len(data) > 64 * 1024:
+        return
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+
+
+def values(node, key=None):
+    """Every (key, scalar) pair in a JSON tree."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from values(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from values(v, key)
+    else:
+        yield key, node
+
+
+def unhex(s):
+    try:
+        return bytes.fromhex(s) if isinstance(s, str) and len(s) % 2 == 0 else None
+    except ValueError:
+        return None
+
+
+for path in files:
+    try:
+        doc = json.load(open(path))
+    except (OSError, ValueError):
+        continue
+    for key, v in values(doc):
+        if not isinstance(v, str) or key is None:
+            continue
+        raw = unhex(v)
+        if "session_id" in key or key.endswith("blinded_id") or key in ("pubkey", "blinded_pk"):
+            put("session_id_parse", v)
+            if raw:
+                put("session_id_parse", raw)
+        if key in ("words",) or (key == "accepted_inputs"):
+            put("mnemonic_decode", v)
+        if raw and len(raw) == 32 and key in ("ed25519_pk", "server_pk", "x25519_pk"):
+            put("blinded_ids", raw + bytes([0x42] * 32))
+        if raw and key == "ciphertext":
+            put("session_protocol_decrypt", b"\x00" + raw)
+            put("envelope_decode", b"\x00" + raw)
+            for sel in (0, 1):
+                put("blinded_dm_decrypt", bytes([sel]) + raw[1:33] + raw)
+            put("onion_peel", b"\x00" + raw)
+            put("onion_response_decode", b"\x00" + raw)
+            put("onion_v4_response_decode", raw)
+        if raw and key in ("plaintext", "message", "decrypted_plaintext", "payload"):
+            put("session_protocol_decrypt", b"\x01" + raw)
+            put("envelope_decode", b"\x01" + raw)
+            put("unpad", raw)
+            put("blinded_dm_decrypt", b"\x02" + raw)
+            put("blinded_dm_decrypt", b"\x03" + raw)
+        if raw and key in ("decrypted_payload", "destination_plaintext", "request"):
+            put("onion_peel", b"\x01" + raw)
+            put("onion_peel", b"\x03" + raw)
+            put("onion_peel", b"\x00" + raw)
+        if raw and key in ("reply_plaintext", "reply_decrypted"):
+            for mode in (1, 3, 7):
+                put("onion_response_decode", bytes([mode]) + raw)
+            put("onion_v4_response_decode", raw)
+        if raw and key == "reply_ciphertext":
+            put("onion_response_decode", b"\x00" + raw)
+            put("onion_response_decode", b"\x00" + base64.b64encode(raw))
+        if raw and key == "signature" and len(raw) == 64:
+            pass
+    # Signatures with their keys and messages, for ed25519_verify.
+    for rec in doc if isinstance(doc, list) else doc.get("vectors", []) if isinstance(doc, dict) else []:
+        if not isinstance(rec, dict):
+            continue
+        sig = unhex(rec.get("signature"))
+        key = unhex(rec.get("ed25519_pk") or rec.get("blinded_pk") or rec.get("xed25519_pubkey") or "")
+        msg = unhex(rec.get("message")) or (rec.get("message_utf8") or "").encode()
+        if sig and len(sig) == 64 and key and len(key) == 32:
+            prefix = 0x15 if "blinded_pk" in rec else 0x05
+            put("ed25519_verify", bytes([prefix]) + key + sig + msg)
+        for k in ("seed", "ed25519_seed"):
+            s = unhex(rec.get(k))
+            if s and rec.get("session_id"):
+                put("conformance_line", json.dumps({"id": 1, "op": "identity.from_seed", "seed": rec[k]}))
+
+# Envelope framing and Content: a WebSocketMessage request around an envelope (tag layout of
+# session_envelope::proto), and padded contents to seal.
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(tag, wire, payload):
+    key = varint(tag << 3 | wire)
+    return key + (varint(len(payload)) + payload if wire == 2 else payload)
+envelope = field(1, 0, varint(6)) + field(5, 0, varint(1700000000000)) + field(8, 2, b"\x00" * 120)
+request = field(1, 2, b"PUT") + field(2, 2, b"/api/v1/message") + field(3, 2, envelope) + field(4, 0, varint(0))
+put("envelope_decode", b"\x00" + field(1, 0, varint(1)) + field(2, 2, request))
+put("envelope_decode", b"\x00" + envelope)
+for content in (b"", field(1, 2, field(1, 2, b"hello")), field(1, 2, field(1, 2, b"hi") + field(7, 0, varint(1700000000000)))):
+    padded = content + b"\x80" + b"\x00" * (159 - len(content) % 160)
+    put("envelope_decode", b"\x01" + padded)
+    put("envelope_decode", b"\x00" + content)
+    put("blinded_dm_decrypt", b"\x02" + padded)
+    put("unpad", padded)
+
+# Service-node lists, get_swarm / 421 bodies and storage replies.
+def node(i, swarm=None, state=False):
+    key = ("%08x" % i) + "00" * 27 + "ee"
+    if state:
+        n = {"public_ip": "10.0.%d.1" % i, "storage_port": 22021, "storage_lmq_port": 22020,
+             "pubkey_ed25519": key, "pubkey_x25519": key}
+        if swarm is not None:
+            n["swarm_id"] = swarm
+        return n
+    return {"address": "x.snode", "ip": "10.0.%d.1" % i, "port": "22021", "port_https": 22021,
+            "port_omq": 22020, "pubkey_ed25519": key, "pubkey_x25519": key}
+states = [node(i, swarm=(i % 3) * 2**62, state=True) for i in range(1, 7)]
+put("node_list_parse", json.dumps({"jsonrpc": "2.0", "result": {"service_node_states": states}}))
+put("node_list_parse", json.dumps({"result": {"service_node_states": states[:2]}, "t": 1700000000123, "hf": [19, 3]}))
+put("node_list_parse", json.dumps({"result": {"service_node_states": [dict(states[0], public_ip="0.0.0.0"), {"public_ip": 1}]}}))
+swarm = {"snodes": [node(i) for i in range(1, 4)], "swarm": "ff00000000000001", "t": 1700000000123, "hf": [19, 3]}
+for target in ("node_list_parse", "swarm_421_parse"):
+    put(target, json.dumps(swarm))
+    put(target, json.dumps({"snodes": [], "swarm": "ffffffffffffffff"}))
+    put(target, json.dumps({"snodes": [node(9)], "swarm": "2a"}))
+h = base64.b64encode(hashlib.sha512(b"x").digest()).decode().rstrip("=")[:43]
+msgs = [{"hash": h, "timestamp": 1000, "expiration": 2000, "data": base64.b64encode(b"hello swarm").decode()},
+        {"hash": h, "timestamp": 1000, "expiry": 3000, "data": "AQI"},
+        {"hash": "short", "timestamp": 1, "expiration": 2, "data": ""}]
+put("retrieve_response_parse", json.dumps({"messages": msgs, "more": True, "t": 77, "hf": [19, 0]}))
+put("retrieve_response_parse", json.dumps({"messages": []}))
+put("retrieve_response_parse", json.dumps({"results": [{"code": 200, "body": {"messages": []}}, {"code": 401, "body": "no"}]}))
+key = "05" + "ab" * 32
+put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"hash": h, "signature": "AAAA", "t": 5}}, "hash": h, "t": 5}))
+put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"deleted": [h], "signature": "AAAA"}}}))
+put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"updated": [h], "expiry": 9, "signature": "AAAA"}}}))
+
+# Conformance request lines: the hand-written seeds, and the smallest requests per op.
+for p in glob.glob(os.path.join(ROOT, "fuzz/seeds/conformance_line/*")):
+    put("conformance_line", open(p, "rb").read())
+if len(sys.argv) > 1:
+    by_op = {}
+    for p in glob.glob(os.path.join(sys.argv[1], "*")):
+        data = open(p, "rb").read()
+        try:
+            op = json.loads(data).get("op")
+        except ValueError:
+            continue
+        by_op.setdefault(str(op), []).append(data)
+    for op, lines in by_op.items():
+        for data in sorted(lines, key=len)[:4]:
+            put("conformance_line", data)
