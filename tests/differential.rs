@@ -4,9 +4,10 @@
 //! and non-canonical keys, points on the twist).
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::{CryptoRng, RngCore, SeedableRng};
+use rand_core::{RngCore, SeedableRng};
 use sessionkit::envelope::session_protocol;
 use sessionkit::identity::hash::Blake2b;
+use sessionkit::identity::test_util::ReplayRng;
 use sessionkit::identity::{
     Ed25519PublicKey, Identity, Seed, Signature, X25519PublicKey, X25519SecretKey,
 };
@@ -99,34 +100,6 @@ fn identity(rng: &mut ChaCha20Rng) -> Identity {
         Identity::from_seed(Seed::from_full_bytes(bytes(rng)))
     }
 }
-
-/// A generator that hands out given bytes, then zeros: fixes the nonces hop encryption draws.
-struct Replay(Vec<u8>, usize);
-
-impl RngCore for Replay {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0u8; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for byte in dest {
-            *byte = self.0.get(self.1).copied().unwrap_or(0);
-            self.1 += 1;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for Replay {}
 
 #[test]
 fn key_conversions_and_seed_key_pairs_agree() {
@@ -376,7 +349,7 @@ fn hop_encryption_matches_xchacha20poly1305_and_aes256gcm() {
             &client,
             &server_pk,
             &message,
-            &mut Replay(nonce.clone(), 0),
+            &mut ReplayRng::new(nonce.clone()),
         )
         .expect("encrypts");
         let key = sodium_hop_key(

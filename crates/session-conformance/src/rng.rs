@@ -4,36 +4,27 @@
 //! `rng_bytes`.
 
 use session_identity::rand_core::{CryptoRng, Error as RngError, OsRng, RngCore};
+use session_identity::test_util::ReplayRng;
 
 use crate::error::OpError;
 use crate::request::Request;
 
 /// The random source of one request.
 pub(crate) struct RequestRng {
-    replay: Option<Replay>,
-}
-
-struct Replay {
-    bytes: Vec<u8>,
-    position: usize,
-    overdrawn: bool,
+    replay: Option<ReplayRng>,
 }
 
 impl RequestRng {
     /// The OS source, or a replay of the request's `rng_bytes`.
     pub(crate) fn for_request(req: &Request<'_>) -> Result<Self, OpError> {
-        let replay = req.opt_hex("rng_bytes")?.map(|bytes| Replay {
-            bytes,
-            position: 0,
-            overdrawn: false,
-        });
+        let replay = req.opt_hex("rng_bytes")?.map(ReplayRng::new);
         Ok(Self { replay })
     }
 
     /// After the op: an error if a replay ran out of bytes (its output would be meaningless).
     pub(crate) fn finish(&self) -> Result<(), OpError> {
         match &self.replay {
-            Some(replay) if replay.overdrawn => Err(OpError::bad_request(
+            Some(replay) if replay.is_overdrawn() => Err(OpError::bad_request(
                 "field `rng_bytes` holds too few bytes",
             )),
             _ => Ok(()),
@@ -57,19 +48,7 @@ impl RngCore for RequestRng {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         match &mut self.replay {
             None => OsRng.fill_bytes(dest),
-            Some(replay) => {
-                let end = replay.position.saturating_add(dest.len());
-                match replay.bytes.get(replay.position..end) {
-                    Some(chunk) => {
-                        dest.copy_from_slice(chunk);
-                        replay.position = end;
-                    }
-                    None => {
-                        dest.fill(0);
-                        replay.overdrawn = true;
-                    }
-                }
-            }
+            Some(replay) => replay.fill_bytes(dest),
         }
     }
 

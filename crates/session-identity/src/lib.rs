@@ -54,6 +54,8 @@ mod keys;
 pub mod mnemonic;
 pub mod point;
 mod session_id;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 pub mod xed25519;
 
 pub use keys::{

@@ -1,55 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use rand_core::{CryptoRng, RngCore};
 use serde_json::Value;
 use session_identity::{Identity, Prefix, SessionId, X25519PublicKey};
 
-/// An RNG that returns exactly the recorded bytes, in order, and fails the test if more are
-/// drawn.
-pub struct Replay {
-    bytes: Vec<u8>,
-    pos: usize,
-}
-
-impl Replay {
-    pub fn new(bytes: Vec<u8>) -> Self {
-        Self { bytes, pos: 0 }
-    }
-
-    /// Whether every recorded byte was drawn.
-    pub fn exhausted(&self) -> bool {
-        self.pos == self.bytes.len()
-    }
-}
-
-impl RngCore for Replay {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let end = self.pos + dest.len();
-        assert!(
-            end <= self.bytes.len(),
-            "drew more randomness than recorded"
-        );
-        dest.copy_from_slice(&self.bytes[self.pos..end]);
-        self.pos = end;
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for Replay {}
+/// The recorded-randomness RNG, under the name these tests use.
+pub use session_identity::test_util::ReplayRng as Replay;
 
 pub fn load(name: &str) -> Value {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -1,51 +1,10 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
-use rand_chacha::rand_core::{CryptoRng, Error, RngCore};
 use serde_json::Value;
 use session_identity::{Ed25519PublicKey, X25519PublicKey, X25519SecretKey};
 
-/// An RNG that returns exactly the recorded bytes, in order, and panics past their end.
-pub struct ReplayRng {
-    bytes: Vec<u8>,
-    pos: usize,
-}
-
-impl ReplayRng {
-    pub fn new(bytes: Vec<u8>) -> Self {
-        Self { bytes, pos: 0 }
-    }
-
-    /// Whether every recorded byte was drawn.
-    pub fn is_exhausted(&self) -> bool {
-        self.pos == self.bytes.len()
-    }
-}
-
-impl RngCore for ReplayRng {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let end = self.pos + dest.len();
-        assert!(end <= self.bytes.len(), "replay RNG exhausted");
-        dest.copy_from_slice(&self.bytes[self.pos..end]);
-        self.pos = end;
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for ReplayRng {}
+pub use session_identity::test_util::ReplayRng;
 
 pub fn records(json: &str) -> Vec<Value> {
     serde_json::from_str::<Value>(json)
