@@ -5,6 +5,13 @@
 //! Every wrapper initialises libsodium first, passes only buffers whose lengths it has checked
 //! or fixed by type, and reports libsodium's failures as `None` or `false`: none panics on bad
 //! input.
+//!
+//! ```
+//! // BLAKE2b-32 of the empty string, and an out-of-range length refused rather than a panic.
+//! let digest = sodium_peer::generichash(32, None, b"").expect("valid length");
+//! assert_eq!(digest[..4], [0x0e, 0x57, 0x51, 0xc0]);
+//! assert!(sodium_peer::generichash(65, None, b"").is_none());
+//! ```
 
 use core::mem::MaybeUninit;
 use core::ptr;
