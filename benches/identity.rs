@@ -12,7 +12,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sessionkit::identity::{blinding, mnemonic, Ed25519PublicKey, Identity, Seed};
+use sessionkit::identity::{
+    blinding, mnemonic, Ed25519PublicKey, Identity, PrecomputedX25519PublicKey, Seed,
+};
 use sodium_peer as sodium;
 
 /// libsodium's Session ID bytes of a 16-byte legacy seed: `05 ‖ X25519(Ed25519(seed ‖ 0^16))`.
@@ -120,6 +122,44 @@ fn identity(c: &mut Criterion) {
         b.iter(|| sodium_session_id(black_box(&seed_bytes)))
     });
     group.finish();
+
+    // The exchange every sealed box and onion layer costs, and the same through a table built
+    // beforehand (what a client keeps for the nodes of its paths).
+    let bob = Identity::from_seed(Seed::from_legacy_bytes(*b"fedcba9876543210"));
+    let bob_x = bob.x25519_public_key();
+    let alice_x_sk = alice.x25519_secret_key();
+    let bob_table = PrecomputedX25519PublicKey::new(&bob_x);
+    let shared = alice_x_sk.diffie_hellman(&bob_x).expect("not small order");
+    assert_eq!(
+        sodium::scalarmult(alice_x_sk.expose_secret_bytes(), bob_x.as_bytes()).as_ref(),
+        Some(shared.expose_secret_bytes())
+    );
+    assert_eq!(
+        alice_x_sk
+            .diffie_hellman_precomputed(&bob_table)
+            .expect("not small order")
+            .expose_secret_bytes(),
+        shared.expose_secret_bytes()
+    );
+    let mut group = c.benchmark_group("x25519");
+    group.bench_function("sessionkit", |b| {
+        b.iter(|| alice_x_sk.diffie_hellman(black_box(&bob_x)))
+    });
+    group.bench_function("sessionkit_precomputed", |b| {
+        b.iter(|| alice_x_sk.diffie_hellman_precomputed(black_box(&bob_table)))
+    });
+    group.bench_function("libsodium", |b| {
+        b.iter(|| {
+            sodium::scalarmult(
+                alice_x_sk.expose_secret_bytes(),
+                black_box(bob_x.as_bytes()),
+            )
+        })
+    });
+    group.finish();
+    c.bench_function("x25519_precompute_table", |b| {
+        b.iter(|| PrecomputedX25519PublicKey::new(black_box(&bob_x)))
+    });
 
     c.bench_function("ed25519_sign_64B", |b| {
         b.iter(|| alice.sign(black_box(&message)))

@@ -1,6 +1,8 @@
 //! Onion-layer costs: one hop's encryption and decryption in each scheme, building a 3-hop
 //! request with a 1 KiB payload and a node peeling one layer (each against libsodium composed
-//! with the same JSON and framing), and how building grows with the path length.
+//! with the same JSON and framing), and how building grows with the path length. Builds are also
+//! measured with precomputed tables for the path's keys (`sessionkit_precomputed`), as a client
+//! that keeps its paths builds them.
 //!
 //! `cargo bench --bench onion`
 
@@ -14,8 +16,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rand_core::{OsRng, RngCore};
 use sessionkit::identity::{Ed25519PublicKey, X25519SecretKey};
 use sessionkit::onion::{
-    hop_decrypt, hop_encrypt, Destination, EncType, Hop, LayerFrame, NodeKeys, OnionRequestBuilder,
-    Role,
+    hop_decrypt, hop_encrypt, Destination, EncType, Hop, HopKey, LayerFrame, NodeKeys,
+    OnionRequestBuilder, PrecomputedKeys, Role,
 };
 use sodium_peer as sodium;
 
@@ -240,16 +242,12 @@ fn onion(c: &mut Criterion) {
         }
 
         let mut group = c.benchmark_group(format!("hop_encrypt_1KiB_{enc}"));
+        // The local public key held with the secret, as on the libsodium side (libsession's
+        // `HopEncryption`); the one-shot `hop_encrypt` recomputes it.
         group.bench_function("sessionkit", |b| {
             b.iter(|| {
-                hop_encrypt(
-                    enc,
-                    Role::Client,
-                    &client,
-                    &server_pk,
-                    black_box(&payload),
-                    &mut OsRng,
-                )
+                HopKey::derive_with_public(enc, Role::Client, &client, &client_pk, &server_pk)
+                    .map(|key| key.encrypt(black_box(&payload), &mut OsRng))
             })
         });
         if has_peer {
@@ -269,7 +267,10 @@ fn onion(c: &mut Criterion) {
 
         let mut group = c.benchmark_group(format!("hop_decrypt_1KiB_{enc}"));
         group.bench_function("sessionkit", |b| {
-            b.iter(|| hop_decrypt(enc, Role::Server, &server, &client_pk, black_box(&ct)))
+            b.iter(|| {
+                HopKey::derive_with_public(enc, Role::Server, &server, &server_pk, &client_pk)
+                    .map(|key| key.decrypt(black_box(&ct)))
+            })
         });
         if has_peer {
             group.bench_function("libsodium", |b| {
@@ -289,6 +290,10 @@ fn onion(c: &mut Criterion) {
 
     let path: Vec<Hop> = nodes[..3].iter().map(|(hop, _, _)| *hop).collect();
     let destination = nodes[3].0;
+    let mut tables = PrecomputedKeys::new();
+    for (hop, _, _) in &nodes {
+        tables.insert(&hop.x25519);
+    }
     for enc in [EncType::XChaCha20, EncType::AesGcm] {
         let has_peer = enc == EncType::XChaCha20 || aes_available;
         let builder = OnionRequestBuilder::new(Destination::ServiceNode(destination), enc)
@@ -306,6 +311,10 @@ fn onion(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("build_3hop_1KiB_{enc}"));
         group.bench_function("sessionkit", |b| {
             b.iter(|| builder.build(black_box(&payload), &mut OsRng))
+        });
+        // A client that keeps its path: tables for the three nodes and the destination.
+        group.bench_function("sessionkit_precomputed", |b| {
+            b.iter(|| builder.build_precomputed(black_box(&payload), &tables, &mut OsRng))
         });
         if has_peer {
             group.bench_function("libsodium", |b| {
@@ -341,6 +350,11 @@ fn onion(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("sessionkit", hops), &hops, |b, _| {
             b.iter(|| builder.build(black_box(&payload), &mut OsRng))
         });
+        group.bench_with_input(
+            BenchmarkId::new("sessionkit_precomputed", hops),
+            &hops,
+            |b, _| b.iter(|| builder.build_precomputed(black_box(&payload), &tables, &mut OsRng)),
+        );
         group.bench_with_input(BenchmarkId::new("libsodium", hops), &hops, |b, _| {
             b.iter(|| sodium_build(EncType::XChaCha20, &path, &destination, black_box(&payload)))
         });

@@ -59,8 +59,8 @@ pub mod test_util;
 pub mod xed25519;
 
 pub use keys::{
-    Ed25519PublicKey, HexError, Identity, KeyError, Seed, SeedKind, SharedSecret, Signature,
-    SignatureError, X25519PublicKey, X25519SecretKey,
+    Ed25519PublicKey, HexError, Identity, KeyError, PrecomputedX25519PublicKey, Seed, SeedKind,
+    SharedSecret, Signature, SignatureError, X25519PublicKey, X25519SecretKey,
 };
 pub use mnemonic::{MnemonicError, RecoveryPhrase};
 pub use point::PointError;

@@ -7,7 +7,9 @@ use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRngCore;
 use session_identity::hash::Blake2b;
-use session_identity::{X25519PublicKey, X25519SecretKey};
+use session_identity::{
+    PrecomputedX25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey,
+};
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -89,9 +91,11 @@ impl HopKey {
         Self::derive_with_public(enc_type, role, local_secret, &local_public, remote)
     }
 
-    /// As [`HopKey::derive`], with the local public key already known (saves a scalar
-    /// multiplication). `local_public` must be the public key of `local_secret`.
-    pub(crate) fn derive_with_public(
+    /// As [`HopKey::derive`], with the local public key already known: saves the fixed-base
+    /// multiplication [`HopKey::derive`] needs for XChaCha20 (libsession's `HopEncryption`
+    /// holds the pair the same way). `local_public` must be the public key of `local_secret`;
+    /// with any other key the derived key differs from the peer's and nothing decrypts.
+    pub fn derive_with_public(
         enc_type: EncType,
         role: Role,
         local_secret: &X25519SecretKey,
@@ -101,6 +105,45 @@ impl HopKey {
         let shared = local_secret
             .diffie_hellman(remote)
             .map_err(|_| HopError::WeakSharedSecret)?;
+        Ok(Self::from_shared_secret(
+            enc_type,
+            role,
+            &shared,
+            local_public,
+            remote,
+        ))
+    }
+
+    /// As [`HopKey::derive_with_public`], through `remote`'s precomputed table (a client
+    /// encrypting to a node it keeps using).
+    pub fn derive_precomputed(
+        enc_type: EncType,
+        role: Role,
+        local_secret: &X25519SecretKey,
+        local_public: &X25519PublicKey,
+        remote: &PrecomputedX25519PublicKey,
+    ) -> Result<Self, HopError> {
+        let shared = local_secret
+            .diffie_hellman_precomputed(remote)
+            .map_err(|_| HopError::WeakSharedSecret)?;
+        Ok(Self::from_shared_secret(
+            enc_type,
+            role,
+            &shared,
+            local_public,
+            remote.public_key(),
+        ))
+    }
+
+    /// The key from the X25519 shared secret: HMAC-SHA256 keyed `LOKI` for AES-GCM,
+    /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20.
+    fn from_shared_secret(
+        enc_type: EncType,
+        role: Role,
+        shared: &SharedSecret,
+        local_public: &X25519PublicKey,
+        remote: &X25519PublicKey,
+    ) -> Self {
         let key = match enc_type {
             EncType::AesGcm => {
                 let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(b"LOKI") {
@@ -131,7 +174,7 @@ impl HopKey {
                 }
             }
         };
-        Ok(Self { key, enc_type })
+        Self { key, enc_type }
     }
 
     /// The scheme this key is used with.

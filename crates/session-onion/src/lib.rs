@@ -73,8 +73,8 @@ mod v4;
 
 pub use bencode::{BencodeError, MAX_DEPTH as MAX_BENCODE_DEPTH};
 pub use builder::{
-    BuildError, Destination, Hop, OnionRequest, OnionRequestBuilder, ServerDestination,
-    MAX_PATH_LEN,
+    BuildError, Destination, Hop, OnionRequest, OnionRequestBuilder, PrecomputedKeys,
+    ServerDestination, MAX_PATH_LEN,
 };
 pub use enc_type::{EncType, UnknownEncType};
 pub use hop::{hop_decrypt, hop_encrypt, HopError, HopKey, Role};

@@ -194,6 +194,64 @@ fn build_errors() {
     ));
 }
 
+/// Tables for some keys (a twist key and a small-order key among them) change nothing in the
+/// request: the same bytes from the same randomness, and the same errors.
+#[test]
+fn precomputed_tables_give_the_same_requests() {
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let net = network(3, &mut rng);
+    let hops: Vec<Hop> = net.path.iter().map(|(h, _)| *h).collect();
+    // u = 2 is not on the curve (its point is on the twist): the ladder is used.
+    let twist = Hop::new(
+        Ed25519PublicKey::from_bytes([2; 32]),
+        X25519PublicKey::from_bytes({
+            let mut u = [0u8; 32];
+            u[0] = 2;
+            u
+        }),
+    );
+    let mut tables = PrecomputedKeys::new();
+    assert!(tables.is_empty());
+    tables.insert(&hops[1].x25519);
+    tables.insert(&hops[1].x25519);
+    tables.insert(&twist.x25519);
+    tables.insert(net.target.1.public_key());
+    assert_eq!(tables.len(), 3);
+    assert!(tables.contains(&hops[1].x25519) && !tables.contains(&hops[0].x25519));
+    for enc in [EncType::AesGcm, EncType::XChaCha20] {
+        for path in [hops.clone(), vec![hops[0], twist, hops[2]]] {
+            let builder =
+                OnionRequestBuilder::new(Destination::ServiceNode(net.target.0), enc).path(path);
+            let plain = builder
+                .build(b"{}", &mut ChaCha20Rng::seed_from_u64(9))
+                .unwrap();
+            let fast = builder
+                .build_precomputed(b"{}", &tables, &mut ChaCha20Rng::seed_from_u64(9))
+                .unwrap();
+            assert_eq!(fast.body(), plain.body());
+        }
+    }
+    // The request still peels at the guard.
+    let request =
+        OnionRequestBuilder::new(Destination::ServiceNode(net.target.0), EncType::XChaCha20)
+            .path(hops.clone())
+            .build_precomputed(b"{}", &tables, &mut rng)
+            .unwrap();
+    assert!(net.path[0].1.peel(request.body()).is_ok());
+    // A small-order key refused with or without its table.
+    let zero = X25519PublicKey::from_bytes([0; 32]);
+    tables.insert(&zero);
+    let weak = Hop::new(Ed25519PublicKey::from_bytes([1; 32]), zero);
+    assert_eq!(
+        OnionRequestBuilder::new(Destination::ServiceNode(net.target.0), EncType::XChaCha20)
+            .hop(weak)
+            .build_precomputed(b"x", &tables, &mut rng)
+            .unwrap_err(),
+        BuildError::WeakKey { key: zero }
+    );
+    assert!(tables.remove(&zero) && !tables.remove(&zero));
+}
+
 fn one_hop_request(enc: EncType, rng: &mut ChaCha20Rng) -> (Network, Vec<u8>) {
     let net = network(1, rng);
     let request = OnionRequestBuilder::new(Destination::ServiceNode(net.target.0), enc)

@@ -127,6 +127,18 @@ fn check_onion_record(r: &Value) {
         r["request"].as_str().unwrap(),
         "{case}"
     );
+    // The same bytes through precomputed tables for every node and the destination.
+    let mut tables = PrecomputedKeys::new();
+    for hop in &path {
+        tables.insert(&hop.x25519);
+    }
+    tables.insert(destination.x25519());
+    let mut rng = ReplayRng::new(bytes(&r["rng_consumed"]));
+    let precomputed = OnionRequestBuilder::new(destination.clone(), enc)
+        .path(path.clone())
+        .build_precomputed(&payload, &tables, &mut rng)
+        .unwrap();
+    assert_eq!(precomputed.body(), request.body(), "{case}: precomputed");
     let expected_guard = match path.first() {
         Some(hop) => hop.ed25519,
         None => ed_pk(&dest["ed25519_pk"]),
