@@ -352,13 +352,20 @@ impl OnionRequestBuilder {
         let final_secret = X25519SecretKey::generate(rng);
         let final_public = final_secret.public_key();
         let destination_key = *self.destination.x25519();
-        let key = layer_key(
+        let shared = match tables.get(&destination_key) {
+            Some(table) => final_secret.diffie_hellman_precomputed(table),
+            None => final_secret.diffie_hellman(&destination_key),
+        }
+        .map_err(|_| BuildError::WeakKey {
+            key: destination_key,
+        })?;
+        let key = HopKey::from_shared_secret(
             enc_type,
-            &final_secret,
+            Role::Client,
+            &shared,
             &final_public,
             &destination_key,
-            tables,
-        )?;
+        );
         let (mut blob, mut routing) = match &self.destination {
             Destination::ServiceNode(node) => {
                 let data = encode_layer(payload, r#"{"headers":""}"#)?;
@@ -413,7 +420,13 @@ impl OnionRequestBuilder {
         Ok(OnionRequest {
             guard,
             body,
-            context: ResponseContext::new(enc_type, destination_key, final_secret),
+            context: ResponseContext::from_parts(
+                enc_type,
+                destination_key,
+                final_secret,
+                final_public,
+                shared,
+            ),
         })
     }
 }

@@ -137,7 +137,7 @@ impl HopKey {
 
     /// The key from the X25519 shared secret: HMAC-SHA256 keyed `LOKI` for AES-GCM,
     /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20.
-    fn from_shared_secret(
+    pub(crate) fn from_shared_secret(
         enc_type: EncType,
         role: Role,
         shared: &SharedSecret,

@@ -5,7 +5,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use serde_json::Value;
-use session_identity::{Ed25519PublicKey, X25519PublicKey, X25519SecretKey};
+use session_identity::{Ed25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey};
 
 use crate::bencode::{self, BencodeError, Bt};
 use crate::hop::{HopError, HopKey, Role};
@@ -57,15 +57,18 @@ pub struct OnionResponse {
     pub body: Option<Vec<u8>>,
 }
 
-/// What a client keeps to read the reply to its request: the scheme, the destination's key
-/// and the ephemeral key pair of the destination layer.
+/// What a client keeps to read the reply to its request: the scheme, the destination's key,
+/// the ephemeral key pair of the destination layer and the secret it shares with the
+/// destination (computed once, so reading a reply costs no scalar multiplication).
 ///
-/// The ephemeral secret is zeroized on drop and never printed by `Debug`.
+/// The secrets are zeroized on drop and never printed by `Debug`.
 pub struct ResponseContext {
     enc_type: EncType,
     destination_x25519: X25519PublicKey,
     final_secret: X25519SecretKey,
     final_public: X25519PublicKey,
+    /// `None` when the destination's key has small order (nothing can be read).
+    shared: Option<SharedSecret>,
 }
 
 impl core::fmt::Debug for ResponseContext {
@@ -86,11 +89,30 @@ impl ResponseContext {
         final_secret: X25519SecretKey,
     ) -> Self {
         let final_public = final_secret.public_key();
+        let shared = final_secret.diffie_hellman(&destination_x25519).ok();
         Self {
             enc_type,
             destination_x25519,
             final_secret,
             final_public,
+            shared,
+        }
+    }
+
+    /// The context the builder keeps: everything already computed.
+    pub(crate) fn from_parts(
+        enc_type: EncType,
+        destination_x25519: X25519PublicKey,
+        final_secret: X25519SecretKey,
+        final_public: X25519PublicKey,
+        shared: SharedSecret,
+    ) -> Self {
+        Self {
+            enc_type,
+            destination_x25519,
+            final_secret,
+            final_public,
+            shared: Some(shared),
         }
     }
 
@@ -115,13 +137,14 @@ impl ResponseContext {
     }
 
     fn decrypt_as(&self, enc_type: EncType, ciphertext: &[u8]) -> Result<Vec<u8>, HopError> {
-        HopKey::derive_with_public(
+        let shared = self.shared.as_ref().ok_or(HopError::WeakSharedSecret)?;
+        HopKey::from_shared_secret(
             enc_type,
             Role::Client,
-            &self.final_secret,
+            shared,
             &self.final_public,
             &self.destination_x25519,
-        )?
+        )
         .decrypt(ciphertext)
     }
 
