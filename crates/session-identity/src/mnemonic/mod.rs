@@ -24,6 +24,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Number of words in the list.
@@ -116,11 +117,26 @@ fn prefix_key(word: &str) -> Option<[u8; PREFIX_LEN]> {
 }
 
 /// Index of the list word with the same first three letters as `word`.
+///
+/// The words of a recovery phrase are secret, so every list word is compared, each in constant
+/// time: how long the lookup takes does not depend on which word it finds (a binary search
+/// would branch, and touch memory, by the word's position in the list).
 fn word_index(word: &str) -> Option<usize> {
-    let key = prefix_key(word)?;
-    english::ENGLISH
-        .binary_search_by(|candidate| candidate.as_bytes()[..PREFIX_LEN].cmp(&key[..]))
-        .ok()
+    let key = Zeroizing::new(prefix_key(word)?);
+    let mut index = 0u32;
+    let mut found = Choice::from(0);
+    for (i, candidate) in (0u32..).zip(english::ENGLISH.iter()) {
+        let same = candidate.as_bytes()[..PREFIX_LEN].ct_eq(&key[..]);
+        index.conditional_assign(&i, same);
+        found |= same;
+    }
+    let index = usize::try_from(index).ok();
+    // Only whether the word is in the list (not which one it is) decides the branch.
+    if bool::from(found) {
+        index
+    } else {
+        None
+    }
 }
 
 /// zlib's CRC-32 (reflected, polynomial 0xEDB88320), bitwise: the input is a few dozen bytes.
@@ -136,12 +152,16 @@ fn crc32(chunks: impl Iterator<Item = u8>) -> u32 {
     !crc
 }
 
-/// Which of the `indices` the checksum word repeats.
-fn checksum_position(indices: &[usize]) -> usize {
-    let prefixes = indices
-        .iter()
-        .flat_map(|&i| english::ENGLISH[i].as_bytes()[..PREFIX_LEN].iter().copied());
-    crc32(prefixes) as usize % indices.len()
+/// Which of the words with these three-letter `prefixes` the checksum word repeats.
+fn checksum_position(prefixes: &[[u8; PREFIX_LEN]]) -> usize {
+    crc32(prefixes.iter().flatten().copied()) as usize % prefixes.len()
+}
+
+/// The three-letter prefix of list word `index`.
+fn list_prefix(index: usize) -> [u8; PREFIX_LEN] {
+    let mut prefix = [0u8; PREFIX_LEN];
+    prefix.copy_from_slice(&english::ENGLISH[index].as_bytes()[..PREFIX_LEN]);
+    prefix
 }
 
 /// Encodes `data` (a non-empty multiple of 4 bytes) as words, with a checksum word if
@@ -159,7 +179,9 @@ pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicErr
         indices.extend([a as usize, b as usize, c as usize]);
     }
     if checksum {
-        let repeat = indices[checksum_position(&indices)];
+        let prefixes: Zeroizing<Vec<[u8; PREFIX_LEN]>> =
+            Zeroizing::new(indices.iter().map(|&i| list_prefix(i)).collect());
+        let repeat = indices[checksum_position(&prefixes)];
         indices.push(repeat);
     }
     let mut text = String::with_capacity(indices.len() * 9);
@@ -208,8 +230,12 @@ fn decode_words<'a, I: Iterator<Item = &'a str>>(
     }
 
     let mut indices = Zeroizing::new(Vec::with_capacity(count));
+    // The prefixes as typed (lower-cased): equal to the list words', and read without indexing
+    // the list by a secret position.
+    let mut prefixes = Zeroizing::new(Vec::with_capacity(count));
     for (position, word) in words().enumerate() {
         indices.push(word_index(word).ok_or(MnemonicError::UnknownWord { position })?);
+        prefixes.extend(prefix_key(word));
     }
 
     let mut out = Zeroizing::new(Vec::with_capacity(data_words / 3 * 4));
@@ -225,7 +251,7 @@ fn decode_words<'a, I: Iterator<Item = &'a str>>(
     }
 
     if has_checksum {
-        let expected = indices[checksum_position(&indices[..data_words])];
+        let expected = indices[checksum_position(&prefixes[..data_words])];
         if indices[data_words] != expected {
             return Err(MnemonicError::Checksum);
         }
