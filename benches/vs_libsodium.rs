@@ -1,0 +1,126 @@
+//! The ratio table: reads the medians the other benches left in `target/criterion/` and prints,
+//! for every group measured on both sides, `sessionkit`, `libsodium` and their ratio (below 1.0:
+//! sessionkit is faster), plus `sessionkit_precomputed` where a group has it.
+//!
+//! `cargo bench` runs it last (benches run in name order); `cargo bench --bench vs_libsodium`
+//! prints the table of the latest results again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// One measured function: its group, the parameter (for swept groups) and its median in ns.
+struct Measurement {
+    group: String,
+    function: String,
+    value: String,
+    median_ns: f64,
+}
+
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+fn read_json(path: &Path) -> Option<Value> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Every `<…>/new/` folder under `dir` holding `benchmark.json` and `estimates.json`.
+fn collect(dir: &Path, out: &mut Vec<Measurement>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|name| name == "new") {
+            let (Some(benchmark), Some(estimates)) = (
+                read_json(&path.join("benchmark.json")),
+                read_json(&path.join("estimates.json")),
+            ) else {
+                continue;
+            };
+            let text = |key: &str| benchmark[key].as_str().unwrap_or_default().to_owned();
+            if let Some(median_ns) = estimates["median"]["point_estimate"].as_f64() {
+                out.push(Measurement {
+                    group: text("group_id"),
+                    function: text("function_id"),
+                    value: text("value_str"),
+                    median_ns,
+                });
+            }
+        } else {
+            collect(&path, out);
+        }
+    }
+}
+
+fn time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+fn main() {
+    let dir = criterion_dir();
+    let mut measurements = Vec::new();
+    collect(&dir, &mut measurements);
+    // (group, parameter) → function → median
+    let mut groups: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
+    for m in measurements {
+        groups
+            .entry((m.group, m.value))
+            .or_default()
+            .insert(m.function, m.median_ns);
+    }
+    let mut paired: Vec<_> = groups
+        .iter()
+        .filter(|(_, functions)| {
+            functions.contains_key("sessionkit") && functions.contains_key("libsodium")
+        })
+        .collect();
+    // Swept parameters (sizes, hop counts) in numeric order.
+    paired.sort_by_key(|((group, value), _)| (group.clone(), value.parse::<u64>().ok()));
+    if paired.is_empty() {
+        println!(
+            "no results with both sessionkit and libsodium under {}: run `cargo bench` first",
+            dir.display()
+        );
+        return;
+    }
+    println!(
+        "\nsessionkit / libsodium (criterion medians, {})\n",
+        dir.display()
+    );
+    println!("| group | sessionkit | libsodium | ratio | precomputed | ratio |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for ((group, value), functions) in paired {
+        let name = if value.is_empty() {
+            group.clone()
+        } else {
+            format!("{group} [{value}]")
+        };
+        let ours = functions["sessionkit"];
+        let peer = functions["libsodium"];
+        let (precomputed, precomputed_ratio) = match functions.get("sessionkit_precomputed") {
+            Some(&t) => (time(t), format!("{:.2}", t / peer)),
+            None => (String::new(), String::new()),
+        };
+        println!(
+            "| `{name}` | {} | {} | {:.2} | {precomputed} | {precomputed_ratio} |",
+            time(ours),
+            time(peer),
+            ours / peer
+        );
+    }
+}
