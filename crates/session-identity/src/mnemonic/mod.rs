@@ -123,10 +123,12 @@ fn prefix_key(word: &str) -> Option<[u8; PREFIX_LEN]> {
 /// would branch, and touch memory, by the word's position in the list).
 fn word_index(word: &str) -> Option<usize> {
     let key = Zeroizing::new(prefix_key(word)?);
+    let packed = Zeroizing::new(u32::from_le_bytes([key[0], key[1], key[2], 0]));
     let mut index = 0u32;
     let mut found = Choice::from(0);
     for (i, candidate) in (0u32..).zip(english::ENGLISH.iter()) {
-        let same = candidate.as_bytes()[..PREFIX_LEN].ct_eq(&key[..]);
+        let c = candidate.as_bytes();
+        let same = u32::from_le_bytes([c[0], c[1], c[2], 0]).ct_eq(&packed);
         index.conditional_assign(&i, same);
         found |= same;
     }
