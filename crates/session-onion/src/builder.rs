@@ -174,6 +174,12 @@ impl PrecomputedKeys {
         self.tables.remove(key).is_some()
     }
 
+    /// Keeps only the tables of the keys for which `keep` is true (for example the nodes of
+    /// the paths still in use).
+    pub fn retain(&mut self, mut keep: impl FnMut(&X25519PublicKey) -> bool) {
+        self.tables.retain(|key, _| keep(key));
+    }
+
     /// Whether `key` has a table here.
     pub fn contains(&self, key: &X25519PublicKey) -> bool {
         self.tables.contains_key(key)

@@ -250,6 +250,11 @@ fn precomputed_tables_give_the_same_requests() {
         BuildError::WeakKey { key: zero }
     );
     assert!(tables.remove(&zero) && !tables.remove(&zero));
+    tables.retain(|key| key == &hops[1].x25519);
+    assert_eq!(tables.len(), 1);
+    assert!(tables
+        .get(&hops[1].x25519)
+        .is_some_and(|t| t.public_key() == &hops[1].x25519));
 }
 
 fn one_hop_request(enc: EncType, rng: &mut ChaCha20Rng) -> (Network, Vec<u8>) {

@@ -7,8 +7,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use session_envelope::proto::Content;
 use session_envelope::{decode, encode, DecodedMessage, EncodeError, Expiry};
-use session_identity::{Ed25519PublicKey, Identity, SessionId};
-use session_onion::{BuildError, Destination, EncType, Hop, OnionRequestBuilder, V4Request};
+use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
+use session_onion::{
+    BuildError, Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys, V4Request,
+};
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply, ClockOffset,
     Decision, ExpiryMode, MessageHash, Namespace, NodePool, OnionPath, Outcome, PathError, PathSet,
@@ -65,6 +67,8 @@ pub struct Received {
 struct Transport {
     pool: NodePool,
     paths: PathSet,
+    /// Precomputed X25519 tables for the nodes of the paths in use.
+    tables: PrecomputedKeys,
     map: SwarmMap,
     swarms: HashMap<[u8; 33], Vec<ServiceNode>>,
     clock_offset: ClockOffset,
@@ -112,7 +116,9 @@ impl Transport {
     ) -> Result<OnionPath, ClientError> {
         for _ in 0..4 {
             if let Some(path) = self.paths.choose(&mut self.rng, destination) {
-                return Ok(path.clone());
+                let path = path.clone();
+                self.sync_tables();
+                return Ok(path);
             }
             let mut exclude: Vec<Ed25519PublicKey> = self
                 .paths
@@ -130,6 +136,20 @@ impl Transport {
             needed: 4,
             found: self.pool.len(),
         }))
+    }
+
+    /// Tables for the nodes of the current paths, and none for nodes no path uses any more.
+    fn sync_tables(&mut self) {
+        let in_use: BTreeSet<X25519PublicKey> = self
+            .paths
+            .paths()
+            .iter()
+            .flat_map(|p| p.hops().iter().map(|n| n.x25519))
+            .collect();
+        self.tables.retain(|key| in_use.contains(key));
+        for key in &in_use {
+            self.tables.insert(key);
+        }
     }
 
     fn transmit(net: &mut Network, guard: &Ed25519PublicKey, body: &[u8], label: &str) -> Delivery {
@@ -157,7 +177,7 @@ impl Transport {
                 EncType::XChaCha20,
             )
             .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
-            .build(&body, &mut self.rng)?;
+            .build_precomputed(&body, &self.tables, &mut self.rng)?;
             let guard = path.guard().ed25519;
             let label = format!(
                 "{label} (attempt {}, to {})",
@@ -262,6 +282,7 @@ impl Client {
             transport: Transport {
                 pool,
                 paths,
+                tables: PrecomputedKeys::new(),
                 map: SwarmMap::new(&nodes),
                 swarms: HashMap::new(),
                 clock_offset: ClockOffset::ZERO,
@@ -445,7 +466,11 @@ impl Client {
         let path = self.transport.path_for(None)?;
         let onion = OnionRequestBuilder::new(destination, EncType::XChaCha20)
             .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
-            .build(&request.encode(), &mut self.transport.rng)?;
+            .build_precomputed(
+                &request.encode(),
+                &self.transport.tables,
+                &mut self.transport.rng,
+            )?;
         let label = format!("{} {}", request.method(), request.endpoint());
         match net.deliver(&path.guard().ed25519, onion.body(), &label) {
             Delivery::Reply(bytes) => {
