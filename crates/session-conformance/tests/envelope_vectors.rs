@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{call_err, call_ok, records};
+use common::{call_err, call_ok, flip, records, s, vectors};
 use serde_json::{json, Value};
 
 const ENCRYPT: &str = include_str!("data/envelope_encrypt_for_recipient.json");
@@ -14,22 +14,6 @@ const DECRYPT_INCOMING: &str = include_str!("data/envelope_decrypt_incoming.json
 const BLINDED: &str = include_str!("data/envelope_encrypt_for_blinded_recipient.json");
 const REF_MISC: &str = include_str!("data/envelope_ref_misc.json");
 const REF_PROTOCOL: &str = include_str!("data/envelope_ref_session_protocol.json");
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap()
-}
-
-/// Flips one bit of a hex string's byte `index`.
-fn flip(hex_text: &str, index: usize) -> String {
-    let mut bytes = hex::decode(hex_text).unwrap();
-    bytes[index] ^= 0x01;
-    hex::encode(bytes)
-}
-
-fn reference(json_text: &str) -> Vec<Value> {
-    let value: Value = serde_json::from_str(json_text).unwrap();
-    value["vectors"].as_array().unwrap().clone()
-}
 
 #[test]
 fn session_protocol_encrypt_and_decrypt() {
@@ -125,7 +109,7 @@ fn session_protocol_decrypt_incoming() {
 
 #[test]
 fn session_protocol_reference_and_bad_requests() {
-    let v = reference(REF_PROTOCOL);
+    let v = vectors(REF_PROTOCOL);
     assert_eq!(v.len(), 4);
     let hello = &v[0];
     let out = call_ok(json!({"op": "session_protocol.encrypt_deterministic",
@@ -254,7 +238,7 @@ fn blinded_dm_encrypt_and_decrypt() {
 
 #[test]
 fn ons_and_push() {
-    let v = reference(REF_MISC);
+    let v = vectors(REF_MISC);
     assert_eq!(v.len(), 2);
     let o = &v[0];
     let out = call_ok(

@@ -5,17 +5,12 @@
 
 mod common;
 
-use common::call_ok;
+use common::{call_ok, vectors};
 use serde_json::{json, Value};
 
 const IDENTITY: &str = include_str!("data/ref_identity.json");
 const BLINDING: &str = include_str!("data/ref_blinding.json");
 const XED25519: &str = include_str!("data/xed25519.json");
-
-fn vectors(text: &str) -> Vec<Value> {
-    let file: Value = serde_json::from_str(text).unwrap();
-    file["vectors"].as_array().unwrap().clone()
-}
 
 fn utf8_hex(v: &Value) -> String {
     hex::encode(v.as_str().unwrap().as_bytes())

@@ -6,18 +6,13 @@
 
 mod common;
 
-use common::{call_err, call_ok, records};
+use common::{call_err, call_ok, records, vectors};
 use serde_json::{json, Value};
 
 const REFERENCE: &str = include_str!("data/swarm_reference.json");
 const SPACE: &str = include_str!("data/swarm_space.json");
 const SELECT: &str = include_str!("data/swarm_select.json");
 const STORAGE: &str = include_str!("data/swarm_storage_rpc.json");
-
-fn vectors(text: &str) -> Vec<Value> {
-    let file: Value = serde_json::from_str(text).unwrap();
-    file["vectors"].as_array().unwrap().clone()
-}
 
 /// The reference vectors' pubkeys are 33 bytes; one has a made-up `ff` prefix, which the op
 /// refuses, so that one goes in as its bare 32-byte key.

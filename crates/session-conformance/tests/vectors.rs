@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{call, call_err, call_ok, records};
+use common::{call, call_err, call_ok, flip, records, s};
 use serde_json::{json, Value};
 
 const SESSION_ID: &str = include_str!("data/session_id.json");
@@ -15,17 +15,6 @@ const BLIND_SIGN: &str = include_str!("data/blind_sign.json");
 const BLIND_VERSION: &str = include_str!("data/blind_version.json");
 const MATCHES: &str = include_str!("data/session_id_matches_blinded_id.json");
 const MNEMONIC: &str = include_str!("data/mnemonic.json");
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap()
-}
-
-/// Flips one bit of a hex string's byte `index`.
-fn flip(hex_text: &str, index: usize) -> String {
-    let mut bytes = hex::decode(hex_text).unwrap();
-    bytes[index] ^= 0x01;
-    hex::encode(bytes)
-}
 
 #[test]
 fn session_id_from_seed() {

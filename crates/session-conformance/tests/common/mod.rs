@@ -48,3 +48,21 @@ pub fn records(json: &str) -> Vec<Value> {
     let value: Value = serde_json::from_str(json).unwrap();
     value.as_array().unwrap().clone()
 }
+
+/// The records of a reference file shaped `{"vectors": [...]}`.
+pub fn vectors(json: &str) -> Vec<Value> {
+    let value: Value = serde_json::from_str(json).unwrap();
+    value["vectors"].as_array().unwrap().clone()
+}
+
+/// A JSON string's text.
+pub fn s(v: &Value) -> &str {
+    v.as_str().unwrap()
+}
+
+/// Flips one bit of a hex string's byte `index`.
+pub fn flip(hex_text: &str, index: usize) -> String {
+    let mut bytes = hex::decode(hex_text).unwrap();
+    bytes[index] ^= 0x01;
+    hex::encode(bytes)
+}
