@@ -4,6 +4,8 @@ use session_envelope::{
     blinded_dm, ons, push, session_protocol, BlindedDmError, ExtrasError, SessionProtocolError,
 };
 
+use session_identity::{Identity, X25519PublicKey};
+
 use super::Handler;
 use crate::error::{OpError, OpResult, Output};
 use crate::request::Request;
@@ -40,14 +42,19 @@ fn extras_error(e: ExtrasError) -> OpError {
     OpError::crypto(e.to_string())
 }
 
-/// `sender_seed`, `recipient_session_id` (33 B with 05, or 32 B), `plaintext` → `ciphertext`.
-fn protocol_encrypt(req: &Request<'_>) -> OpResult {
+/// The sender, the recipient's X25519 key and the plaintext of an encrypt request.
+fn encrypt_inputs(req: &Request<'_>) -> Result<(Identity, X25519PublicKey, Vec<u8>), OpError> {
     let sender = req.identity("sender_seed")?;
     let recipient = req.user_session_id("recipient_session_id")?;
-    let plaintext = req.hex("plaintext")?;
     let key = recipient
         .x25519_public_key()
         .ok_or_else(|| OpError::bad_request("recipient is not a 05 Session ID"))?;
+    Ok((sender, key, req.hex("plaintext")?))
+}
+
+/// `sender_seed`, `recipient_session_id` (33 B with 05, or 32 B), `plaintext` → `ciphertext`.
+fn protocol_encrypt(req: &Request<'_>) -> OpResult {
+    let (sender, key, plaintext) = encrypt_inputs(req)?;
     let mut rng = RequestRng::for_request(req)?;
     let ciphertext =
         session_protocol::encrypt(&sender, &key, &plaintext, &mut rng).map_err(protocol_error)?;
@@ -57,12 +64,7 @@ fn protocol_encrypt(req: &Request<'_>) -> OpResult {
 
 /// As `session_protocol.encrypt`, deterministic.
 fn protocol_encrypt_deterministic(req: &Request<'_>) -> OpResult {
-    let sender = req.identity("sender_seed")?;
-    let recipient = req.user_session_id("recipient_session_id")?;
-    let plaintext = req.hex("plaintext")?;
-    let key = recipient
-        .x25519_public_key()
-        .ok_or_else(|| OpError::bad_request("recipient is not a 05 Session ID"))?;
+    let (sender, key, plaintext) = encrypt_inputs(req)?;
     let ciphertext = session_protocol::encrypt_deterministic(&sender, &key, &plaintext)
         .map_err(protocol_error)?;
     Ok(Output::new().hex("ciphertext", ciphertext))
