@@ -13,15 +13,20 @@ use std::process::ExitCode;
 
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
-use rand_core::OsRng;
 use sessionkit::identity::{Identity, SessionId};
+
+const USAGE: &str = "usage: keygen [--restore \"<recovery phrase>\"]
+
+  (no arguments)        create a new account: recovery phrase, Session ID, QR code
+  --restore \"<words>\"   restore an account from its 13-word recovery phrase
+  -h, --help            print this help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut out = String::new();
     let identity = match args.as_slice() {
         [] => {
-            let identity = Identity::generate(&mut OsRng);
+            let identity = Identity::generate(&mut rand::rng());
             out.push_str("New Session account\n\n");
             out.push_str("Recovery phrase (write it down; anyone who has it has the account):\n");
             out.push_str(&format!(
@@ -40,8 +45,12 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        [flag] if flag == "--help" || flag == "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         _ => {
-            eprintln!("usage: keygen [--restore \"<recovery phrase>\"]");
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };

@@ -11,7 +11,7 @@
 //! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
 //!
 //! The protocol layers do no I/O: they read no clock and open no socket, and draw randomness
-//! only from a [`rand_core::CryptoRngCore`](identity::rand_core::CryptoRngCore) the caller hands
+//! only from a [`rand_core::CryptoRng`](identity::rand_core::CryptoRng) the caller hands
 //! them, so every output is reproducible in tests.
 //!
 //! ```

@@ -16,7 +16,7 @@ use session_envelope::{
     blinded_dm, decode, decode_blinded, padding, session_protocol, unwrap_envelope, wrap_envelope,
 };
 use session_identity::blinding::{self, BlindingKind};
-use session_identity::rand_core::{CryptoRng, Error, RngCore};
+use session_identity::rand_core::{Infallible, TryCryptoRng, TryRng};
 use session_identity::{
     mnemonic, Ed25519PublicKey, Identity, Prefix, Seed, SessionId, Signature, X25519PublicKey,
     X25519SecretKey,
@@ -55,26 +55,26 @@ pub const TARGETS: &[(&str, Check)] = &[
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.
 struct Counter(u64);
-impl RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
+impl TryRng for Counter {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.try_next_u64().map(|word| word as u32)
     }
-    fn next_u64(&mut self) -> u64 {
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        self.0 >> 11
+        Ok(self.0 >> 11)
     }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        dest.iter_mut().for_each(|b| *b = self.next_u64() as u8);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-        self.fill_bytes(dest);
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
+        for byte in dest.iter_mut() {
+            *byte = self.try_next_u64()? as u8;
+        }
         Ok(())
     }
 }
-impl CryptoRng for Counter {}
+impl TryCryptoRng for Counter {}
 
 /// The fuzzed party, derived once (key derivation would dominate each run).
 fn own() -> &'static Identity {

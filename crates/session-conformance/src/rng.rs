@@ -3,7 +3,9 @@
 //! the reference recorded and compare outputs byte for byte. The checker never sends
 //! `rng_bytes`.
 
-use session_identity::rand_core::{CryptoRng, Error as RngError, OsRng, RngCore};
+use core::convert::Infallible;
+
+use session_identity::rand_core::{Rng, TryCryptoRng, TryRng};
 use session_identity::test_util::ReplayRng;
 
 use crate::error::OpError;
@@ -32,26 +34,28 @@ impl RequestRng {
     }
 }
 
-impl RngCore for RequestRng {
-    fn next_u32(&mut self) -> u32 {
-        session_identity::rand_core::impls::next_u32_via_fill(self)
+impl TryRng for RequestRng {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut word = [0u8; 4];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u32::from_le_bytes(word))
     }
 
-    fn next_u64(&mut self) -> u64 {
-        session_identity::rand_core::impls::next_u64_via_fill(self)
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut word = [0u8; 8];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u64::from_le_bytes(word))
     }
 
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
         match &mut self.replay {
-            None => OsRng.fill_bytes(dest),
+            None => session_identity::OsRng.fill_bytes(dest),
             Some(replay) => replay.fill_bytes(dest),
         }
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), RngError> {
-        self.fill_bytes(dest);
         Ok(())
     }
 }
 
-impl CryptoRng for RequestRng {}
+impl TryCryptoRng for RequestRng {}

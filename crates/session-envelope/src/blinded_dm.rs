@@ -16,11 +16,10 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::generic_array::GenericArray;
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
 use curve25519_dalek::scalar::Scalar;
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::blinding::{self, BlindingError, BlindingKind};
 use session_identity::hash::Blake2b;
 use session_identity::point::scalarmult_noclamp;
@@ -138,7 +137,7 @@ pub fn encrypt(
     server_pk: &Ed25519PublicKey,
     recipient: &SessionId,
     message: &[u8],
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<Vec<u8>, BlindedDmError> {
     let kind = kind_of(recipient)?;
     let own_id = sender.blinded_key_pair(kind, server_pk).blinded_id();
@@ -150,9 +149,9 @@ pub fn encrypt(
     out.extend_from_slice(sender.ed25519_public_key().as_bytes());
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
-    let cipher = XChaCha20Poly1305::new(GenericArray::from_slice(key.as_ref()));
+    let cipher = XChaCha20Poly1305::new((&*key).into());
     let tag = cipher
-        .encrypt_in_place_detached(GenericArray::from_slice(&nonce), b"", &mut out[1..])
+        .encrypt_inout_detached((&nonce).into(), b"", (&mut out[1..]).into())
         // XChaCha20 refuses only messages longer than 256 GiB.
         .map_err(|_| BlindedDmError::CannotDecrypt)?;
     out.extend_from_slice(&tag);
@@ -194,14 +193,14 @@ pub fn decrypt(
 
     let (body, nonce) = ciphertext[1..].split_at(ciphertext.len() - 1 - NONCE_LEN);
     let (encrypted, tag) = body.split_at(body.len() - TAG_LEN);
+    // The length check above fixes both slices' lengths; a mismatch is reported, not unwrapped.
+    let nonce = nonce
+        .try_into()
+        .map_err(|_| BlindedDmError::CannotDecrypt)?;
+    let tag = tag.try_into().map_err(|_| BlindedDmError::CannotDecrypt)?;
     let mut plaintext = encrypted.to_vec();
-    XChaCha20Poly1305::new(GenericArray::from_slice(key.as_ref()))
-        .decrypt_in_place_detached(
-            GenericArray::from_slice(nonce),
-            b"",
-            &mut plaintext,
-            GenericArray::from_slice(tag),
-        )
+    XChaCha20Poly1305::new((&*key).into())
+        .decrypt_inout_detached(nonce, b"", (&mut plaintext[..]).into(), tag)
         .map_err(|_| BlindedDmError::CannotDecrypt)?;
 
     // The length check guarantees the 32-byte sender key.

@@ -2,7 +2,6 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::generic_array::GenericArray;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
 use session_identity::hash::blake2b;
@@ -58,8 +57,8 @@ pub mod ons {
         let key: Zeroizing<[u8; 32]> = Zeroizing::new(
             blake2b(name.as_bytes(), Some(&name_hash)).map_err(|_| ExtrasError::CannotDecrypt)?,
         );
-        let plaintext = XChaCha20Poly1305::new(GenericArray::from_slice(key.as_ref()))
-            .decrypt(GenericArray::from_slice(nonce), ciphertext)
+        let plaintext = XChaCha20Poly1305::new((&*key).into())
+            .decrypt(nonce.into(), ciphertext)
             .map_err(|_| ExtrasError::CannotDecrypt)?;
         <[u8; 33]>::try_from(plaintext.as_slice())
             .map_err(|_| ExtrasError::ValueLength(plaintext.len()))
@@ -91,8 +90,9 @@ pub mod push {
             });
         }
         let (nonce, ciphertext) = payload.split_at(NONCE_LEN);
-        let mut plaintext = XChaCha20Poly1305::new(GenericArray::from_slice(key))
-            .decrypt(GenericArray::from_slice(nonce), ciphertext)
+        let nonce = nonce.try_into().map_err(|_| ExtrasError::CannotDecrypt)?;
+        let mut plaintext = XChaCha20Poly1305::new(key.into())
+            .decrypt(nonce, ciphertext)
             .map_err(|_| ExtrasError::CannotDecrypt)?;
         if let Some(last) = plaintext.iter().rposition(|&b| b != 0) {
             plaintext.truncate(last + 1);

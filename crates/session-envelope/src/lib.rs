@@ -15,18 +15,11 @@
 //! ```
 //! use session_envelope::proto::{Content, DataMessage};
 //! use session_envelope::{decode, encode, Expiry};
-//! use session_identity::{Identity, Seed};
-//! # use rand_core::{CryptoRng, RngCore};
-//! # struct Fixed; // stands in for a real CSPRNG such as rand_core::OsRng
-//! # impl RngCore for Fixed {
-//! #     fn next_u32(&mut self) -> u32 { 7 } fn next_u64(&mut self) -> u64 { 7 }
-//! #     fn fill_bytes(&mut self, d: &mut [u8]) { d.fill(7) }
-//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { d.fill(7); Ok(()) }
-//! # }
-//! # impl CryptoRng for Fixed {}
-//! # let mut rng = Fixed;
-//! let alice = Identity::from_seed(Seed::from_legacy_bytes([1; 16]));
-//! let bob = Identity::from_seed(Seed::from_legacy_bytes([2; 16]));
+//! use session_identity::Identity;
+//!
+//! let mut rng = rand::rng(); // any rand_core::CryptoRng
+//! let alice = Identity::generate(&mut rng);
+//! let bob = Identity::generate(&mut rng);
 //!
 //! let mut content = Content {
 //!     data_message: Some(DataMessage {
@@ -48,7 +41,7 @@
 //! assert_eq!(message.expiry.store_ttl_ms(), 3_600_000);
 //!
 //! // Nobody else can read it.
-//! assert!(decode(&stored, &Identity::from_seed(Seed::from_legacy_bytes([3; 16]))).is_err());
+//! assert!(decode(&stored, &Identity::generate(&mut rng)).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

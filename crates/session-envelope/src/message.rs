@@ -12,7 +12,7 @@
 use alloc::vec::Vec;
 
 use prost::Message as _;
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
 use zeroize::Zeroizing;
 
@@ -238,7 +238,7 @@ pub fn encode(
     sender: &Identity,
     recipient: &X25519PublicKey,
     sent_timestamp_ms: u64,
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<Vec<u8>, EncodeError> {
     if sent_timestamp_ms == 0 {
         return Err(EncodeError::ZeroTimestamp);
@@ -291,7 +291,7 @@ pub fn encode_blinded(
     sender: &Identity,
     server_pk: &Ed25519PublicKey,
     recipient: &SessionId,
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<Vec<u8>, EncodeError> {
     let padded = padded_content(content);
     Ok(blinded_dm::encrypt(

@@ -11,7 +11,7 @@
 
 use alloc::vec::Vec;
 
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::hash::Blake2b;
 use session_identity::{
     Ed25519PublicKey, Identity, PointError, SessionId, Signature, SignatureError, X25519PublicKey,
@@ -121,7 +121,7 @@ pub fn encrypt(
     sender: &Identity,
     recipient: &X25519PublicKey,
     message: &[u8],
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<Vec<u8>, SessionProtocolError> {
     let mut out = signed_inner(sender, recipient, message, HEADER_LEN);
     sodium_box::seal_in_place(&mut out, recipient, rng).map_err(seal_error)?;

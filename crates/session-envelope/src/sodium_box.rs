@@ -14,13 +14,15 @@
 
 use alloc::vec::Vec;
 
-use crypto_secretbox::aead::generic_array::GenericArray;
-use crypto_secretbox::aead::{AeadInPlace, KeyInit};
-use crypto_secretbox::XSalsa20Poly1305;
-use rand_core::CryptoRngCore;
-use salsa20::cipher::typenum::U10;
+use poly1305::universal_hash::KeyInit;
+use poly1305::Poly1305;
+use rand_core::CryptoRng;
+use salsa20::cipher::consts::U10;
+use salsa20::cipher::{KeyIvInit, StreamCipher};
+use salsa20::XSalsa20;
 use session_identity::hash::Blake2b;
 use session_identity::{X25519PublicKey, X25519SecretKey};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// Length of an X25519 public key.
@@ -42,19 +44,31 @@ pub(crate) enum BoxError {
     Forged,
 }
 
-/// `crypto_box_beforenm`: the XSalsa20-Poly1305 cipher keyed with
-/// `HSalsa20(X25519(secret, peer), 0^16)`. The shared secret and the key are wiped; the cipher
-/// wipes its copy on drop.
+/// `crypto_box_beforenm`: `HSalsa20(X25519(secret, peer), 0^16)`, the secretbox key. The shared
+/// secret is wiped, and so is the key when the caller drops it.
 fn beforenm(
     secret: &X25519SecretKey,
     peer: &X25519PublicKey,
-) -> Result<XSalsa20Poly1305, BoxError> {
+) -> Result<Zeroizing<[u8; 32]>, BoxError> {
     let shared = secret.diffie_hellman(peer).map_err(|_| BoxError::WeakKey)?;
-    let key = Zeroizing::new(salsa20::hsalsa::<U10>(
-        GenericArray::from_slice(shared.expose_secret_bytes()),
-        &GenericArray::default(),
+    let derived = Zeroizing::new(salsa20::hsalsa::<U10>(
+        shared.expose_secret_bytes().into(),
+        &Default::default(),
     ));
-    Ok(XSalsa20Poly1305::new(&key))
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&derived);
+    Ok(key)
+}
+
+/// The XSalsa20 keystream of `crypto_secretbox` positioned after its first 32 bytes, and the
+/// Poly1305 authenticator keyed with those 32 bytes (NaCl's construction). The one-time key is
+/// wiped; the cipher and the authenticator wipe their state on drop.
+fn secretbox_cipher(key: &[u8; 32], nonce: &[u8; NONCE_LEN]) -> (XSalsa20, Poly1305) {
+    let mut cipher = XSalsa20::new(key.into(), nonce.into());
+    let mut one_time_key = Zeroizing::new([0u8; 32]);
+    cipher.apply_keystream(one_time_key.as_mut());
+    let authenticator = Poly1305::new((&*one_time_key).into());
+    (cipher, authenticator)
 }
 
 /// `crypto_box_easy` in place: `buffer` is [`MAC_LEN`] bytes of room followed by the message,
@@ -68,17 +82,16 @@ fn box_easy_in_place(
     if buffer.len() < MAC_LEN {
         return Err(BoxError::Forged);
     }
-    let cipher = beforenm(secret, peer)?;
+    let key = beforenm(secret, peer)?;
+    let (mut cipher, authenticator) = secretbox_cipher(&key, nonce);
     let (tag_slot, body) = buffer.split_at_mut(MAC_LEN);
-    let tag = cipher
-        .encrypt_in_place_detached(GenericArray::from_slice(nonce), b"", body)
-        // Refused only with associated data, which is never given.
-        .map_err(|_| BoxError::Forged)?;
-    tag_slot.copy_from_slice(&tag);
+    cipher.apply_keystream(body);
+    tag_slot.copy_from_slice(&authenticator.compute_unpadded(body));
     Ok(())
 }
 
-/// `crypto_box_open_easy`: opens `tag ‖ ciphertext` and returns the message.
+/// `crypto_box_open_easy`: opens `tag ‖ ciphertext` and returns the message. The tag is checked
+/// in constant time before anything is decrypted.
 fn box_open_easy(
     boxed: &[u8],
     nonce: &[u8; NONCE_LEN],
@@ -88,17 +101,15 @@ fn box_open_easy(
     if boxed.len() < MAC_LEN {
         return Err(BoxError::Forged);
     }
-    let cipher = beforenm(secret, peer)?;
+    let key = beforenm(secret, peer)?;
+    let (mut cipher, authenticator) = secretbox_cipher(&key, nonce);
     let (tag, body) = boxed.split_at(MAC_LEN);
+    let expected = authenticator.compute_unpadded(body);
+    if !bool::from(expected.as_slice().ct_eq(tag)) {
+        return Err(BoxError::Forged);
+    }
     let mut message = body.to_vec();
-    cipher
-        .decrypt_in_place_detached(
-            GenericArray::from_slice(nonce),
-            b"",
-            &mut message,
-            GenericArray::from_slice(tag),
-        )
-        .map_err(|_| BoxError::Forged)?;
+    cipher.apply_keystream(&mut message);
     Ok(message)
 }
 
@@ -139,7 +150,7 @@ pub(crate) fn seal_in_place_with_ephemeral(
 pub(crate) fn seal_in_place(
     buffer: &mut [u8],
     recipient: &X25519PublicKey,
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<(), BoxError> {
     let ephemeral = X25519SecretKey::generate(rng);
     seal_in_place_with_ephemeral(buffer, recipient, &ephemeral)

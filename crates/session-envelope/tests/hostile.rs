@@ -7,7 +7,6 @@ mod common;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
 use common::Replay;
-use crypto_secretbox::XSalsa20Poly1305;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use prost::Message;
@@ -105,15 +104,22 @@ fn seal_raw(recipient: &Identity, inner: &[u8]) -> Vec<u8> {
     let mut sealed = e.public_key().to_bytes().to_vec();
     let nonce: [u8; 24] = blake2b(&[sealed.as_slice(), y.as_bytes()].concat(), None).unwrap();
     let shared = e.diffie_hellman(&y).unwrap();
-    let key = salsa20::hsalsa::<salsa20::cipher::typenum::U10>(
+    let key = salsa20::hsalsa::<salsa20::cipher::consts::U10>(
         shared.expose_secret_bytes().into(),
         &Default::default(),
     );
-    // crypto_secretbox's combined form is libsodium's `tag ‖ ciphertext`.
-    let boxed = XSalsa20Poly1305::new(&key)
-        .encrypt(&nonce.into(), inner)
-        .unwrap();
-    sealed.extend_from_slice(&boxed);
+    // NaCl's secretbox: the first 32 keystream bytes key Poly1305, the rest encrypt; the
+    // combined form is `tag ‖ ciphertext`.
+    use salsa20::cipher::{KeyIvInit, StreamCipher};
+    let mut keystream = salsa20::XSalsa20::new(&key, (&nonce).into());
+    let mut one_time_key = [0u8; 32];
+    keystream.apply_keystream(&mut one_time_key);
+    let mut ciphertext = inner.to_vec();
+    keystream.apply_keystream(&mut ciphertext);
+    let tag = <poly1305::Poly1305 as poly1305::universal_hash::KeyInit>::new(&one_time_key.into())
+        .compute_unpadded(&ciphertext);
+    sealed.extend_from_slice(&tag);
+    sealed.extend_from_slice(&ciphertext);
     sealed
 }
 

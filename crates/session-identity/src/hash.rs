@@ -16,8 +16,8 @@
 //! assert_ne!(digest, keyed);
 //! ```
 
-use blake2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
-use blake2::digest::generic_array::GenericArray;
+use blake2::digest::array::Array;
+use blake2::digest::block_api::{Block, Buffer, UpdateCore, VariableOutputCore};
 use blake2::Blake2bVarCore;
 use zeroize::Zeroize;
 
@@ -135,7 +135,7 @@ impl Blake2b {
                 found: out.len(),
             });
         }
-        let mut full = GenericArray::default();
+        let mut full: Array<u8, _> = Array::default();
         self.core
             .finalize_variable_core(&mut self.buffer, &mut full);
         out.copy_from_slice(&full[..self.output_len]);

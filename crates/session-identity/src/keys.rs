@@ -7,7 +7,7 @@ use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::BasepointTable;
 use ed25519_dalek::Signer;
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use sha2::{Digest, Sha512};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -55,23 +55,23 @@ pub struct Seed {
 
 impl Seed {
     /// A fresh 16-byte seed, as Session clients create for a new account.
-    pub fn generate_legacy(rng: &mut impl CryptoRngCore) -> Self {
+    pub fn generate_legacy(rng: &mut impl CryptoRng) -> Self {
         let mut entropy = Zeroizing::new([0u8; 16]);
         rng.fill_bytes(entropy.as_mut());
         Self::from_legacy_bytes(*entropy)
     }
 
     /// A fresh full 32-byte seed.
-    pub fn generate_full(rng: &mut impl CryptoRngCore) -> Self {
-        let mut bytes = [0u8; 32];
-        rng.fill_bytes(&mut bytes);
-        Self::from_full_bytes(bytes)
+    pub fn generate_full(rng: &mut impl CryptoRng) -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(bytes.as_mut());
+        Self::from_full_bytes(*bytes)
     }
 
     /// A fresh 16-byte seed from the operating system's random source.
     #[cfg(feature = "getrandom")]
     pub fn generate_legacy_with_os_rng() -> Self {
-        Self::generate_legacy(&mut rand_core::OsRng)
+        Self::generate_legacy(&mut crate::OsRng)
     }
 
     /// A 16-byte legacy seed (zero-padded to 32 bytes on use).
@@ -418,7 +418,7 @@ impl X25519SecretKey {
     }
 
     /// A fresh random key.
-    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+    pub fn generate(rng: &mut impl CryptoRng) -> Self {
         let mut bytes = [0u8; 32];
         rng.fill_bytes(&mut bytes);
         Self(bytes)
@@ -603,14 +603,14 @@ impl Identity {
 
     /// A new account with a fresh 16-byte seed (13-word recovery phrase), as Session clients
     /// create one.
-    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+    pub fn generate(rng: &mut impl CryptoRng) -> Self {
         Self::from_seed(Seed::generate_legacy(rng))
     }
 
     /// A new account from the operating system's random source.
     #[cfg(feature = "getrandom")]
     pub fn generate_with_os_rng() -> Self {
-        Self::generate(&mut rand_core::OsRng)
+        Self::generate(&mut crate::OsRng)
     }
 
     /// From libsodium's 64-byte secret key (`seed ‖ public key`); the public half must match.

@@ -7,19 +7,12 @@
 //!
 //! Everything here is byte-compatible with libsession-util (the C++ reference) and libsodium.
 //! The crate does no I/O, reads no clock and draws randomness only from the
-//! [`rand_core::CryptoRngCore`] a caller hands it (or from the OS with the `getrandom` feature).
+//! [`rand_core::CryptoRng`] a caller hands it (`rand::rng()`, or [`OsRng`] with the `getrandom`
+//! feature).
 //!
 //! ```
 //! use session_identity::{Identity, Seed, SessionId};
-//! # use rand_core::{CryptoRng, RngCore};
-//! # struct Fixed; // stands in for a real CSPRNG such as rand_core::OsRng
-//! # impl RngCore for Fixed {
-//! #     fn next_u32(&mut self) -> u32 { 7 } fn next_u64(&mut self) -> u64 { 7 }
-//! #     fn fill_bytes(&mut self, d: &mut [u8]) { d.fill(7) }
-//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { d.fill(7); Ok(()) }
-//! # }
-//! # impl CryptoRng for Fixed {}
-//! # let mut rng = Fixed;
+//! let mut rng = rand::rng(); // any rand_core::CryptoRng
 //! let alice = Identity::generate(&mut rng);
 //! let phrase = alice.recovery_phrase();
 //! assert_eq!(phrase.word_count(), 13);
@@ -42,6 +35,7 @@
 //! constant time and never printed by `Debug`; they leave their types only through methods named
 //! `expose_*`.
 #![cfg_attr(not(test), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -52,6 +46,8 @@ pub mod blinding;
 pub mod hash;
 mod keys;
 pub mod mnemonic;
+#[cfg(feature = "getrandom")]
+mod os_rng;
 pub mod point;
 mod session_id;
 #[cfg(feature = "test-util")]
@@ -63,6 +59,8 @@ pub use keys::{
     SharedSecret, Signature, SignatureError, X25519PublicKey, X25519SecretKey,
 };
 pub use mnemonic::{MnemonicError, RecoveryPhrase};
+#[cfg(feature = "getrandom")]
+pub use os_rng::OsRng;
 pub use point::PointError;
 
 /// The curve library the public API speaks (`Scalar`, `EdwardsPoint`).

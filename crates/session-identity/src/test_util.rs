@@ -1,7 +1,9 @@
 //! Test support: an RNG that replays recorded bytes. Enabled by the `test-util` feature, which
 //! is for tests and conformance runners only: a [`ReplayRng`] is not random.
 
-use rand_core::{CryptoRng, Error, RngCore};
+use core::convert::Infallible;
+
+use rand_core::{TryCryptoRng, TryRng};
 
 /// Returns exactly the bytes it was given, in order, so that an operation which drew randomness
 /// in the reference implementation (an ephemeral key, a nonce) can be reproduced byte for byte.
@@ -10,11 +12,11 @@ use rand_core::{CryptoRng, Error, RngCore};
 /// instead of panicking; a test should check [`Self::is_exhausted`] (every byte used) and that
 /// the replay is not overdrawn.
 ///
-/// It implements [`CryptoRng`] only so that it can stand in for a real generator in tests. Never
+/// It implements [`rand_core::CryptoRng`] only so that it can stand in for a real generator in tests. Never
 /// use it to produce keys or nonces for real traffic.
 ///
 /// ```
-/// use session_identity::rand_core::RngCore;
+/// use session_identity::rand_core::Rng;
 /// use session_identity::test_util::ReplayRng;
 ///
 /// let mut rng = ReplayRng::new(vec![1, 2, 3]);
@@ -58,16 +60,22 @@ impl ReplayRng {
     }
 }
 
-impl RngCore for ReplayRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
+impl TryRng for ReplayRng {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut word = [0u8; 4];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u32::from_le_bytes(word))
     }
 
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut word = [0u8; 8];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u64::from_le_bytes(word))
     }
 
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
         let end = self.position.saturating_add(dest.len());
         match self.bytes.get(self.position..end) {
             Some(chunk) => {
@@ -79,12 +87,8 @@ impl RngCore for ReplayRng {
                 self.overdrawn = true;
             }
         }
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-        self.fill_bytes(dest);
         Ok(())
     }
 }
 
-impl CryptoRng for ReplayRng {}
+impl TryCryptoRng for ReplayRng {}

@@ -116,7 +116,7 @@ pub fn sign_with_randomness(
 pub fn sign(
     x25519_secret: &crate::X25519SecretKey,
     message: &[u8],
-    rng: &mut impl rand_core::CryptoRngCore,
+    rng: &mut impl rand_core::CryptoRng,
 ) -> crate::Signature {
     let mut randomness = zeroize::Zeroizing::new([0u8; SIGNATURE_RANDOMNESS_LEN]);
     rng.fill_bytes(randomness.as_mut());

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::{
     Ed25519PublicKey, PrecomputedX25519PublicKey, X25519PublicKey, X25519SecretKey,
 };
@@ -135,7 +135,7 @@ impl Destination {
 ///
 /// ```
 /// # use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
-/// # fn demo(path: Vec<Hop>, target: Hop, rng: &mut impl rand_core::CryptoRngCore)
+/// # fn demo(path: Vec<Hop>, target: Hop, rng: &mut impl rand_core::CryptoRng)
 /// # -> Result<(), session_onion::BuildError> {
 /// let mut tables = PrecomputedKeys::new();
 /// for hop in &path {
@@ -264,7 +264,7 @@ impl OnionRequest {
 /// ```
 /// # use session_onion::{Destination, EncType, Hop, OnionRequestBuilder};
 /// # use session_identity::{Ed25519PublicKey, X25519SecretKey};
-/// # fn demo(path: Vec<Hop>, target: Hop, rng: &mut impl rand_core::CryptoRngCore)
+/// # fn demo(path: Vec<Hop>, target: Hop, rng: &mut impl rand_core::CryptoRng)
 /// # -> Result<(), session_onion::BuildError> {
 /// let request = OnionRequestBuilder::new(Destination::ServiceNode(target), EncType::XChaCha20)
 ///     .path(path)
@@ -331,7 +331,7 @@ impl OnionRequestBuilder {
     pub fn build(
         &self,
         payload: &[u8],
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
     ) -> Result<OnionRequest, BuildError> {
         self.build_precomputed(payload, &PrecomputedKeys::new(), rng)
     }
@@ -342,7 +342,7 @@ impl OnionRequestBuilder {
         &self,
         payload: &[u8],
         tables: &PrecomputedKeys,
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
     ) -> Result<OnionRequest, BuildError> {
         if self.path.len() > MAX_PATH_LEN {
             return Err(BuildError::PathTooLong(self.path.len()));

@@ -1,11 +1,11 @@
 //! Hop encryption: the symmetric key a client and a node share for one onion layer, and the
 //! two ciphers that use it.
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::Aes256Gcm;
 use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac};
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::hash::Blake2b;
 use session_identity::{
     PrecomputedX25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey,
@@ -14,6 +14,45 @@ use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::EncType;
+
+/// `nonce ‖ ciphertext ‖ tag` of `plaintext` under `cipher`, with an `N`-byte nonce from `rng`.
+fn seal_with<A: AeadInOut, const N: usize>(
+    cipher: &A,
+    plaintext: &[u8],
+    rng: &mut impl CryptoRng,
+) -> Vec<u8>
+where
+    for<'a> &'a aes_gcm::aead::Nonce<A>: From<&'a [u8; N]>,
+{
+    let mut nonce = [0u8; N];
+    rng.fill_bytes(&mut nonce);
+    let mut out = Vec::with_capacity(N + plaintext.len() + 16);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plaintext);
+    match cipher.encrypt_inout_detached((&nonce).into(), &[], (&mut out[N..]).into()) {
+        Ok(tag) => out.extend_from_slice(&tag),
+        // Both ciphers refuse only messages longer than 64 GiB, which no Vec on a 32-bit
+        // target can hold and no onion layer comes near; the request is rejected downstream
+        // by its missing tag rather than by a panic here.
+        Err(_) => out.clear(),
+    }
+    out
+}
+
+/// The plaintext of `body` with `nonce` and `tag` under `cipher`, or `None` when the tag does
+/// not verify (or a slice has the wrong length). A failed plaintext is wiped.
+fn open_with<A: AeadInOut>(cipher: &A, nonce: &[u8], body: &[u8], tag: &[u8]) -> Option<Vec<u8>> {
+    let nonce = <&aes_gcm::aead::Nonce<A>>::try_from(nonce).ok()?;
+    let tag = <&aes_gcm::aead::Tag<A>>::try_from(tag).ok()?;
+    let mut plaintext = body.to_vec();
+    match cipher.decrypt_inout_detached(nonce, &[], (&mut plaintext[..]).into(), tag) {
+        Ok(()) => Some(plaintext),
+        Err(_) => {
+            plaintext.zeroize();
+            None
+        }
+    }
+}
 
 /// Which side of a hop the local key belongs to.
 ///
@@ -146,7 +185,7 @@ impl HopKey {
     ) -> Self {
         let key = match enc_type {
             EncType::AesGcm => {
-                let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(b"LOKI") {
+                let mut mac = match <Hmac<Sha256>>::new_from_slice(b"LOKI") {
                     Ok(mac) => mac,
                     // HMAC takes keys of any length.
                     Err(_) => unreachable!("HMAC accepts a 4-byte key"),
@@ -183,27 +222,17 @@ impl HopKey {
     }
 
     /// Encrypts `plaintext`: a fresh nonce drawn from `rng`, then ciphertext and tag.
-    pub fn encrypt(&self, plaintext: &[u8], rng: &mut impl CryptoRngCore) -> Vec<u8> {
-        let nonce_len = self.enc_type.nonce_len();
-        let mut out = Vec::with_capacity(plaintext.len() + self.enc_type.overhead());
-        out.resize(nonce_len, 0);
-        rng.fill_bytes(&mut out);
-        out.extend_from_slice(plaintext);
-        let (nonce, body) = out.split_at_mut(nonce_len);
-        let tag = match self.enc_type {
-            EncType::AesGcm => Aes256Gcm::new(&self.key.into())
-                .encrypt_in_place_detached(aes_gcm::Nonce::from_slice(nonce), &[], body)
-                .map(<[u8; 16]>::from),
-            EncType::XChaCha20 => XChaCha20Poly1305::new(&self.key.into())
-                .encrypt_in_place_detached(chacha20poly1305::XNonce::from_slice(nonce), &[], body)
-                .map(<[u8; 16]>::from),
-        };
-        match tag {
-            Ok(tag) => out.extend_from_slice(&tag),
-            // Only messages longer than the ciphers' limits (64 GiB) fail.
-            Err(_) => unreachable!("hop plaintexts are far below the AEAD length limits"),
+    pub fn encrypt(&self, plaintext: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
+        match self.enc_type {
+            EncType::AesGcm => {
+                seal_with::<Aes256Gcm, 12>(&Aes256Gcm::new((&self.key).into()), plaintext, rng)
+            }
+            EncType::XChaCha20 => seal_with::<XChaCha20Poly1305, 24>(
+                &XChaCha20Poly1305::new((&self.key).into()),
+                plaintext,
+                rng,
+            ),
         }
-        out
     }
 
     /// Decrypts `nonce ‖ ciphertext ‖ tag`.
@@ -219,29 +248,16 @@ impl HopKey {
         }
         let (nonce, rest) = ciphertext.split_at(nonce_len);
         let (body, tag) = rest.split_at(rest.len() - enc_type.tag_len());
-        let mut plaintext = body.to_vec();
-        let result = match enc_type {
-            EncType::AesGcm => Aes256Gcm::new(&self.key.into()).decrypt_in_place_detached(
-                aes_gcm::Nonce::from_slice(nonce),
-                &[],
-                &mut plaintext,
-                aes_gcm::Tag::from_slice(tag),
+        let opened = match enc_type {
+            EncType::AesGcm => open_with(&Aes256Gcm::new((&self.key).into()), nonce, body, tag),
+            EncType::XChaCha20 => open_with(
+                &XChaCha20Poly1305::new((&self.key).into()),
+                nonce,
+                body,
+                tag,
             ),
-            EncType::XChaCha20 => XChaCha20Poly1305::new(&self.key.into())
-                .decrypt_in_place_detached(
-                    chacha20poly1305::XNonce::from_slice(nonce),
-                    &[],
-                    &mut plaintext,
-                    chacha20poly1305::Tag::from_slice(tag),
-                ),
         };
-        match result {
-            Ok(()) => Ok(plaintext),
-            Err(_) => {
-                plaintext.zeroize();
-                Err(HopError::Authentication { enc_type })
-            }
-        }
+        opened.ok_or(HopError::Authentication { enc_type })
     }
 }
 
@@ -253,7 +269,7 @@ pub fn hop_encrypt(
     local_secret: &X25519SecretKey,
     remote: &X25519PublicKey,
     plaintext: &[u8],
-    rng: &mut impl CryptoRngCore,
+    rng: &mut impl CryptoRng,
 ) -> Result<Vec<u8>, HopError> {
     Ok(HopKey::derive(enc_type, role, local_secret, remote)?.encrypt(plaintext, rng))
 }

@@ -15,14 +15,13 @@
 //! - Both: [`hop_encrypt`], [`hop_decrypt`] and [`HopKey`] for one hop, in either [`Role`].
 //!
 //! The crate opens no socket and reads no clock; randomness comes only from the
-//! [`rand_core::CryptoRngCore`] handed in.
+//! [`rand_core::CryptoRng`] handed in.
 //!
 //! ```
-//! use rand_chacha::rand_core::SeedableRng;
 //! use session_identity::{Ed25519PublicKey, X25519SecretKey};
 //! use session_onion::{Destination, EncType, Hop, NodeKeys, OnionRequestBuilder, Routing};
 //!
-//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+//! let mut rng = rand::rng(); // any rand_core::CryptoRng
 //! // Three relays and a destination node, each with an onion key pair.
 //! let nodes: Vec<(Hop, NodeKeys)> = (0..4u8)
 //!     .map(|i| {

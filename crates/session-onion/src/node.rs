@@ -4,7 +4,7 @@
 use core::ops::Range;
 
 use base64::Engine as _;
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use serde_json::{Map, Value};
 use session_identity::{Ed25519PublicKey, Prefix, SessionId, X25519PublicKey, X25519SecretKey};
 
@@ -331,7 +331,7 @@ impl OpenedLayer {
 
     /// Encrypts a reply to the client with this layer's key and scheme (what a destination
     /// does, once; relays pass replies back untouched).
-    pub fn seal_reply(&self, reply: &[u8], rng: &mut impl CryptoRngCore) -> Vec<u8> {
+    pub fn seal_reply(&self, reply: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
         self.reply_key.encrypt(reply, rng)
     }
 
@@ -403,7 +403,7 @@ impl PeeledLayer {
     }
 
     /// Encrypts a raw reply to the client (see [`OpenedLayer::seal_reply`]).
-    pub fn seal_reply(&self, reply: &[u8], rng: &mut impl CryptoRngCore) -> Vec<u8> {
+    pub fn seal_reply(&self, reply: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
         self.opened.seal_reply(reply, rng)
     }
 
@@ -414,7 +414,7 @@ impl PeeledLayer {
         &self,
         status: u16,
         body: &str,
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
     ) -> Vec<u8> {
         let json = ObjectWriter::new()
             .string("body", body)

@@ -1,6 +1,6 @@
 //! The retry decisions of one storage request, as a sans-IO state machine.
 
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::{Ed25519PublicKey, SessionId};
 
 use crate::node::{parse_key_text, ServiceNode};
@@ -151,10 +151,6 @@ pub struct Attempt {
 /// use session_swarm::{Decision, Outcome, SwarmRequest, ClockOffset, Timestamp};
 /// # use session_swarm::ServiceNode;
 /// # use session_identity::{Ed25519PublicKey, X25519PublicKey, SessionId};
-/// # use rand_core::{CryptoRng, RngCore};
-/// # struct Zero; impl RngCore for Zero { fn next_u32(&mut self)->u32{0} fn next_u64(&mut self)->u64{0}
-/// #   fn fill_bytes(&mut self,d:&mut[u8]){d.fill(0)} fn try_fill_bytes(&mut self,d:&mut[u8])->Result<(),rand_core::Error>{d.fill(0);Ok(())} }
-/// # impl CryptoRng for Zero {}
 /// # let node = |i: u8| ServiceNode { ed25519: Ed25519PublicKey::from_bytes([i; 32]),
 /// #   x25519: X25519PublicKey::from_bytes([i; 32]), ip: [10, i, 0, 1].into(), https_port: 443,
 /// #   omq_port: None, swarm_id: None };
@@ -162,11 +158,11 @@ pub struct Attempt {
 /// let members = [node(1), node(2), node(3)];
 /// let mut request = SwarmRequest::new(target, &members, ClockOffset::ZERO);
 /// let now = Timestamp::from_millis(1_700_000_000_000);
-/// let first = request.next_attempt(&mut Zero)?;
+/// let first = request.next_attempt(&mut rand::rng())?;
 /// // The node is overloaded: try another member.
 /// let decision = request.handle(Outcome::Reply { status: 500, body: b"" }, now);
 /// assert!(matches!(decision, Decision::RetryOtherMember { .. }));
-/// let second = request.next_attempt(&mut Zero)?;
+/// let second = request.next_attempt(&mut rand::rng())?;
 /// assert_ne!(second.node, first.node);
 /// assert_eq!(request.handle(Outcome::Reply { status: 200, body: b"{}" }, now), Decision::Done { status: 200 });
 /// # Ok::<(), session_swarm::RequestFailure>(())
@@ -268,10 +264,7 @@ impl SwarmRequest {
 
     /// The member to send to next: a random member not yet tried. Fails once the attempt
     /// limit is reached, every member was tried, or the request is finished.
-    pub fn next_attempt(
-        &mut self,
-        rng: &mut impl CryptoRngCore,
-    ) -> Result<Attempt, RequestFailure> {
+    pub fn next_attempt(&mut self, rng: &mut impl CryptoRng) -> Result<Attempt, RequestFailure> {
         if self.finished {
             return Err(RequestFailure::NoAttemptInFlight);
         }

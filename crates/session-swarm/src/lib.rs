@@ -17,7 +17,7 @@
 //!   follow a 421, fix the clock, blame a node or path, give up), with bounded retries.
 //!
 //! Nothing here does I/O, reads a clock or draws randomness by itself: "now" is a
-//! [`Timestamp`] argument and randomness an injected [`rand_core::CryptoRngCore`].
+//! [`Timestamp`] argument and randomness an injected [`rand_core::CryptoRng`].
 //!
 //! ```
 //! use session_identity::{Identity, Seed};

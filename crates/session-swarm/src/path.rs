@@ -1,7 +1,7 @@
 //! The node pool and onion paths: guard nodes, 3-hop paths with one node per /24, failure
 //! counts. Randomness comes from the caller's RNG, so selection is reproducible.
 
-use rand_core::CryptoRngCore;
+use rand_core::CryptoRng;
 use session_identity::Ed25519PublicKey;
 
 use crate::node::ServiceNode;
@@ -16,7 +16,7 @@ pub const NODE_FAILURE_LIMIT: u8 = 3;
 pub const PATH_FAILURE_LIMIT: u8 = 3;
 
 /// A uniformly random index below `bound` (> 0), by rejection sampling on 64-bit draws.
-pub(crate) fn random_index(rng: &mut impl CryptoRngCore, bound: usize) -> usize {
+pub(crate) fn random_index(rng: &mut impl CryptoRng, bound: usize) -> usize {
     let bound = bound as u64;
     // Largest multiple of `bound` that fits, to avoid modulo bias.
     let zone = u64::MAX - (u64::MAX % bound);
@@ -134,7 +134,7 @@ impl NodePool {
     /// A client tests each (a direct `get_swarm`) before building a path on it.
     pub fn choose_guards(
         &self,
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
         count: usize,
         exclude: &[Ed25519PublicKey],
     ) -> Result<Vec<ServiceNode>, PathError> {
@@ -164,7 +164,7 @@ impl NodePool {
     /// on the path.
     pub fn build_path(
         &self,
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
         guard: &ServiceNode,
         exclude: &[Ed25519PublicKey],
     ) -> Result<OnionPath, PathError> {
@@ -194,7 +194,7 @@ impl NodePool {
     /// [`GUARD_COUNT`] node-disjoint paths on fresh guards (for a client that has already
     /// tested nothing; a real client tests the guards from [`NodePool::choose_guards`] first
     /// and calls [`NodePool::build_path`] on the good ones).
-    pub fn build_paths(&self, rng: &mut impl CryptoRngCore) -> Result<PathSet, PathError> {
+    pub fn build_paths(&self, rng: &mut impl CryptoRng) -> Result<PathSet, PathError> {
         let guards = self.choose_guards(rng, GUARD_COUNT, &[])?;
         let mut used: Vec<Ed25519PublicKey> = guards.iter().map(|g| g.ed25519).collect();
         let mut paths = Vec::with_capacity(guards.len());
@@ -270,7 +270,7 @@ impl PathSet {
     /// goes). `None` when none qualifies.
     pub fn choose(
         &self,
-        rng: &mut impl CryptoRngCore,
+        rng: &mut impl CryptoRng,
         destination: Option<&Ed25519PublicKey>,
     ) -> Option<&OnionPath> {
         let usable: Vec<&OnionPath> = self

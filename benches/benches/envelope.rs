@@ -11,9 +11,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rand_core::OsRng;
 use sessionkit::envelope::proto::{Content, DataMessage};
 use sessionkit::envelope::{blinded_dm, decode, encode, session_protocol};
+use sessionkit::identity::OsRng;
 use sessionkit::identity::{Ed25519PublicKey, Identity, Seed};
 use sodium_peer as sodium;
 

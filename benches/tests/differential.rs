@@ -4,7 +4,7 @@
 //! and non-canonical keys, points on the twist).
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::{RngCore, SeedableRng};
+use rand_core::{Rng, SeedableRng};
 use sessionkit::envelope::session_protocol;
 use sessionkit::identity::hash::Blake2b;
 use sessionkit::identity::test_util::ReplayRng;

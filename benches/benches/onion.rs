@@ -13,7 +13,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rand_core::{OsRng, RngCore};
+use rand_core::Rng;
+use sessionkit::identity::OsRng;
 use sessionkit::identity::{Ed25519PublicKey, X25519SecretKey};
 use sessionkit::onion::{
     hop_decrypt, hop_encrypt, Destination, EncType, Hop, HopKey, LayerFrame, NodeKeys,

@@ -3,7 +3,9 @@
 //!
 //! `cargo bench --bench swarm`
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
 use sessionkit::identity::{Ed25519PublicKey, Prefix, SessionId, X25519PublicKey};
 use sessionkit::swarm::{ServiceNode, SwarmId, SwarmMap};
 
