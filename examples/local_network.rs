@@ -136,7 +136,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     println!("\n== 5. A disappearing message (delete 60 s after sending)");
     let mut secret = text("This message will self-destruct in 60 s.");
-    Expiry::AfterSend { seconds: 60 }.apply_to(&mut secret);
+    Expiry::after_send(60).apply_to(&mut secret);
     alice.send(&mut net, &bob.session_id(), &secret)?;
     net.take_traces();
     println!(

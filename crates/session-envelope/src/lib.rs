@@ -28,7 +28,7 @@
 //!     }),
 //!     ..Content::default()
 //! };
-//! Expiry::AfterSend { seconds: 3600 }.apply_to(&mut content);
+//! Expiry::after_send(3600).apply_to(&mut content);
 //!
 //! // What Alice stores in Bob's swarm (base64 it for the `store` request).
 //! let stored = encode(&content, &alice, &bob.x25519_public_key(), 1_700_000_000_000, &mut rng)?;
@@ -38,7 +38,7 @@
 //! assert_eq!(message.sender_session_id, alice.session_id());
 //! assert_eq!(message.sent_timestamp_ms, 1_700_000_000_000);
 //! assert_eq!(message.content, content);
-//! assert_eq!(message.expiry.store_ttl_ms(), 3_600_000);
+//! assert_eq!(message.expiry, Expiry::after_send(3600));
 //!
 //! // Nobody else can read it.
 //! assert!(decode(&stored, &Identity::generate(&mut rng)).is_err());
@@ -66,7 +66,7 @@ pub use blinded_dm::{BlindedDmError, BlindedMessage};
 pub use extras::{ons, push, ExtrasError};
 pub use message::{
     decode, decode_blinded, encode, encode_blinded, unwrap_envelope, wrap_envelope, DecodeError,
-    DecodedBlindedMessage, DecodedMessage, EncodeError, Expiry, ProtoMessage, DEFAULT_TTL_MS,
+    DecodedBlindedMessage, DecodedMessage, EncodeError, Expiry, ProtoMessage,
 };
 pub use padding::UnpadError;
 /// The protobuf runtime: its [`prost::Message`] trait encodes and decodes the [`proto`] types.

@@ -10,6 +10,7 @@
 //! encrypted the same way but carry no envelope: the server stores the ciphertext itself.
 
 use alloc::vec::Vec;
+use core::num::NonZeroU32;
 
 use prost::Message as _;
 use rand_core::CryptoRng;
@@ -24,41 +25,70 @@ use crate::proto::{
 };
 use crate::session_protocol::{self, SessionProtocolError};
 
-/// Default time a swarm keeps a content message: 14 days, in milliseconds.
-pub const DEFAULT_TTL_MS: u64 = 14 * 24 * 60 * 60 * 1000;
-
 /// The disappearing-message setting a message carries (`Content.expirationType` and
-/// `Content.expirationTimer`).
+/// `Content.expirationTimer`): the one description of it in sessionkit.
+///
+/// A zero timer means off, so the timers are [`NonZeroU32`]: [`Expiry::after_send`] and
+/// [`Expiry::after_read`] take a plain number and give [`Expiry::Off`] for 0.
+///
+/// The setting decides two things. On the device, *when the message disappears*
+/// ([`Expiry::disappears_at_ms`]): that is the timer, whatever the swarm does. In the swarm,
+/// *how long it is stored*: the timer for after-send messages, bounded by what the storage
+/// server accepts (see `session_swarm::store_ttl_millis`, which takes
+/// [`Expiry::after_send_timer`]). A timer shorter than the storage server's minimum TTL is
+/// stored for the minimum; a timer longer than its maximum is stored for the maximum and still
+/// disappears on the device when its timer runs out.
+///
+/// ```
+/// use session_envelope::proto::Content;
+/// use session_envelope::Expiry;
+///
+/// let mut content = Content::default();
+/// Expiry::after_send(3600).apply_to(&mut content);
+/// assert_eq!(Expiry::of(&content), Expiry::after_send(3600));
+/// assert_eq!(Expiry::after_send(0), Expiry::Off);
+///
+/// // Sent at t, it disappears an hour later on every device.
+/// let sent = 1_700_000_000_000;
+/// assert_eq!(Expiry::of(&content).disappears_at_ms(sent, None), Some(sent + 3_600_000));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Expiry {
     /// The message does not disappear (no type, an unknown type, or a zero timer).
     #[default]
     Off,
-    /// It disappears `seconds` after the recipient reads it.
+    /// It disappears `seconds` after the recipient reads it (`DELETE_AFTER_READ`).
     AfterRead {
         /// The timer.
-        seconds: u32,
+        seconds: NonZeroU32,
     },
-    /// It disappears `seconds` after it was sent.
+    /// It disappears `seconds` after it was sent (`DELETE_AFTER_SEND`).
     AfterSend {
         /// The timer.
-        seconds: u32,
+        seconds: NonZeroU32,
     },
 }
 
 impl Expiry {
+    /// Disappear `seconds` after sending; [`Expiry::Off`] for 0.
+    pub fn after_send(seconds: u32) -> Self {
+        NonZeroU32::new(seconds).map_or(Self::Off, |seconds| Self::AfterSend { seconds })
+    }
+
+    /// Disappear `seconds` after reading; [`Expiry::Off`] for 0.
+    pub fn after_read(seconds: u32) -> Self {
+        NonZeroU32::new(seconds).map_or(Self::Off, |seconds| Self::AfterRead { seconds })
+    }
+
     /// The setting carried by `content`.
     pub fn of(content: &Content) -> Self {
         let seconds = content.expiration_timer.unwrap_or(0);
-        if seconds == 0 {
-            return Self::Off;
-        }
         match content
             .expiration_type
             .and_then(|t| ExpirationType::try_from(t).ok())
         {
-            Some(ExpirationType::DeleteAfterRead) => Self::AfterRead { seconds },
-            Some(ExpirationType::DeleteAfterSend) => Self::AfterSend { seconds },
+            Some(ExpirationType::DeleteAfterRead) => Self::after_read(seconds),
+            Some(ExpirationType::DeleteAfterSend) => Self::after_send(seconds),
             _ => Self::Off,
         }
     }
@@ -75,16 +105,38 @@ impl Expiry {
             Self::AfterSend { seconds } => (ExpirationType::DeleteAfterSend, seconds),
         };
         content.expiration_type = Some(kind as i32);
-        content.expiration_timer = Some(seconds);
+        content.expiration_timer = Some(seconds.get());
     }
 
-    /// How long the swarm should keep the message, in milliseconds: the timer for
-    /// delete-after-send, otherwise the 14-day default (a delete-after-read message is shortened
-    /// with an `expire` request once it is read).
-    pub fn store_ttl_ms(self) -> u64 {
+    /// The timer, for either mode; `None` when off.
+    pub fn timer_seconds(self) -> Option<NonZeroU32> {
         match self {
-            Self::AfterSend { seconds } => u64::from(seconds) * 1000,
-            Self::Off | Self::AfterRead { .. } => DEFAULT_TTL_MS,
+            Self::Off => None,
+            Self::AfterRead { seconds } | Self::AfterSend { seconds } => Some(seconds),
+        }
+    }
+
+    /// The after-send timer, which sets the storage TTL (`session_swarm::store_ttl_millis`);
+    /// `None` when off or after-read (those are stored for the default TTL, and an after-read
+    /// message is shortened with an `expire` once read).
+    pub fn after_send_timer(self) -> Option<NonZeroU32> {
+        match self {
+            Self::AfterSend { seconds } => Some(seconds),
+            Self::Off | Self::AfterRead { .. } => None,
+        }
+    }
+
+    /// When the message disappears from the device, in milliseconds since the Unix epoch:
+    /// `sent_at_ms` + timer after sending; `read_at_ms` + timer after reading (`None` while it
+    /// is unread); never when off. Saturates instead of overflowing.
+    pub fn disappears_at_ms(self, sent_at_ms: u64, read_at_ms: Option<u64>) -> Option<u64> {
+        let after = |start: u64, seconds: NonZeroU32| {
+            start.saturating_add(u64::from(seconds.get()).saturating_mul(1000))
+        };
+        match self {
+            Self::Off => None,
+            Self::AfterSend { seconds } => Some(after(sent_at_ms, seconds)),
+            Self::AfterRead { seconds } => read_at_ms.map(|read| after(read, seconds)),
         }
     }
 }

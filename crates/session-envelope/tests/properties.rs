@@ -81,11 +81,8 @@ proptest! {
             data_message: Some(DataMessage { body: Some(body), ..DataMessage::default() }),
             ..Content::default()
         };
-        let expiry = match (timer, after_read) {
-            (0, _) => Expiry::Off,
-            (seconds, true) => Expiry::AfterRead { seconds },
-            (seconds, false) => Expiry::AfterSend { seconds },
-        };
+        let expiry = if after_read { Expiry::after_read(timer) } else { Expiry::after_send(timer) };
+        prop_assert_eq!(expiry == Expiry::Off, timer == 0);
         expiry.apply_to(&mut content);
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let stored = encode(&content, &alice, &bob.x25519_public_key(), timestamp, &mut rng).unwrap();
@@ -113,13 +110,7 @@ proptest! {
 }
 
 #[test]
-fn expiry_ttl() {
-    assert_eq!(Expiry::Off.store_ttl_ms(), 14 * 24 * 3600 * 1000);
-    assert_eq!(
-        Expiry::AfterRead { seconds: 60 }.store_ttl_ms(),
-        14 * 24 * 3600 * 1000
-    );
-    assert_eq!(Expiry::AfterSend { seconds: 60 }.store_ttl_ms(), 60_000);
+fn expiry_settings() {
     // An unknown type or a zero timer means off.
     let content = Content {
         expiration_type: Some(9),
@@ -133,12 +124,50 @@ fn expiry_ttl() {
         ..Content::default()
     };
     assert_eq!(Expiry::of(&content), Expiry::Off);
+    assert_eq!(Expiry::after_send(0), Expiry::Off);
+    assert_eq!(Expiry::after_read(0), Expiry::Off);
     let mut content = Content::default();
-    Expiry::AfterRead { seconds: 7 }.apply_to(&mut content);
+    Expiry::after_read(7).apply_to(&mut content);
     assert_eq!(
         (content.expiration_type, content.expiration_timer),
         (Some(1), Some(7))
     );
     Expiry::Off.apply_to(&mut content);
     assert_eq!(content, Content::default());
+
+    // Only an after-send timer sets the storage TTL.
+    assert_eq!(Expiry::Off.after_send_timer(), None);
+    assert_eq!(Expiry::after_read(60).after_send_timer(), None);
+    assert_eq!(
+        Expiry::after_send(60).after_send_timer().map(|s| s.get()),
+        Some(60)
+    );
+}
+
+#[test]
+fn expiry_on_the_device_follows_the_timer() {
+    let sent = 1_700_000_000_000u64;
+    let day = 86_400_000u64;
+    // 40 days: longer than any storage TTL, still 40 days on the device.
+    assert_eq!(
+        Expiry::after_send(40 * 86_400).disappears_at_ms(sent, None),
+        Some(sent + 40 * day)
+    );
+    assert_eq!(
+        Expiry::after_send(5).disappears_at_ms(sent, None),
+        Some(sent + 5_000)
+    );
+    // After-read: nothing until read, then read time + timer.
+    let read = Expiry::after_read(300);
+    assert_eq!(read.disappears_at_ms(sent, None), None);
+    assert_eq!(
+        read.disappears_at_ms(sent, Some(sent + 10)),
+        Some(sent + 10 + 300_000)
+    );
+    assert_eq!(Expiry::Off.disappears_at_ms(sent, Some(sent)), None);
+    // Saturates rather than wrapping.
+    assert_eq!(
+        Expiry::after_send(u32::MAX).disappears_at_ms(u64::MAX - 1, None),
+        Some(u64::MAX)
+    );
 }

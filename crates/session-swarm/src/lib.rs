@@ -67,7 +67,7 @@ mod time;
 
 pub use decision::{Attempt, Decision, Outcome, RequestFailure, RetryLimits, SwarmRequest};
 pub use disappearing::{
-    after_read_expire_request, after_read_expiry, store_ttl_millis, Disappearing, MessageKind,
+    after_read_expire_request, after_read_expiry, store_ttl_millis, MessageKind,
 };
 pub use hash::{MessageHash, MessageHashError, MESSAGE_HASH_LEN};
 pub use map::{Swarm, SwarmMap};

@@ -548,42 +548,54 @@ fn message_hash_forms() {
 
 #[test]
 fn disappearing_ttls() {
+    use std::num::NonZeroU32;
+    let timer = NonZeroU32::new;
+    let content =
+        |ns: Namespace, seconds: u32| store_ttl_millis(MessageKind::Content, ns, timer(seconds));
+    let inbox = Namespace::DEFAULT;
+    let private = Namespace::USER_PROFILE;
+    // (timer in seconds, TTL in the public inbox, TTL in a private namespace)
+    let table = [
+        (0, 14 * DAY, 14 * DAY),           // off: the content default
+        (5, 10_000, 10_000),               // below the minimum: the minimum
+        (5 * 60, 300_000, 300_000),        // within bounds: the timer
+        (14 * 86_400, 14 * DAY, 14 * DAY), // exactly the public maximum
+        (40 * 86_400, 14 * DAY, 30 * DAY), // beyond: each namespace's maximum
+    ];
+    let me = me();
+    let account = me.session_id();
+    for (seconds, in_inbox, in_private) in table {
+        assert_eq!(
+            content(inbox, seconds),
+            in_inbox,
+            "{seconds} s in the inbox"
+        );
+        assert_eq!(
+            content(private, seconds),
+            in_private,
+            "{seconds} s in a private namespace"
+        );
+        // Whatever the timer, the storage server accepts the TTL.
+        StorageRequest::store(&account, inbox, b"x", in_inbox, NOW, None).unwrap();
+        StorageRequest::store(
+            &account,
+            private,
+            b"x",
+            in_private,
+            NOW,
+            Some(&Signer::user(&me)),
+        )
+        .unwrap();
+    }
+    // After-read messages and messages without a timer take the kind's default.
+    assert_eq!(store_ttl_millis(MessageKind::Typing, inbox, None), 20_000);
+    assert_eq!(store_ttl_millis(MessageKind::Call, inbox, None), 300_000);
     assert_eq!(
-        store_ttl_millis(
-            MessageKind::Content,
-            Disappearing::AfterSend {
-                timer_seconds: 3600
-            }
-        ),
-        3_600_000
-    );
-    assert_eq!(
-        store_ttl_millis(
-            MessageKind::Content,
-            Disappearing::AfterSend { timer_seconds: 0 }
-        ),
-        14 * DAY
-    );
-    assert_eq!(
-        store_ttl_millis(
-            MessageKind::Content,
-            Disappearing::AfterRead { timer_seconds: 60 }
-        ),
-        14 * DAY
-    );
-    assert_eq!(
-        store_ttl_millis(MessageKind::Typing, Disappearing::Off),
-        20_000
-    );
-    assert_eq!(
-        store_ttl_millis(MessageKind::Call, Disappearing::Off),
-        300_000
-    );
-    assert_eq!(
-        store_ttl_millis(MessageKind::Config, Disappearing::Off),
+        store_ttl_millis(MessageKind::Config, private, None),
         30 * DAY
     );
-    let me = me();
+    // A config default is cut to what a public inbox allows.
+    assert_eq!(store_ttl_millis(MessageKind::Config, inbox, None), 14 * DAY);
     let read = NOW.saturating_sub_millis(1000);
     let r = after_read_expire_request(&Signer::user(&me), &[hash(1)], read, 300, NOW).unwrap();
     let expiry = read.as_millis() + 300_000;

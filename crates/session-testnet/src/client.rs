@@ -12,10 +12,10 @@ use session_onion::{
     BuildError, Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys, V4Request,
 };
 use session_swarm::{
-    parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply, ClockOffset,
-    Decision, ExpiryMode, MessageHash, Namespace, NodePool, OnionPath, Outcome, PathError, PathSet,
-    ReplyError, RequestError, RequestFailure, ServiceNode, Signer, StorageRequest, SwarmMap,
-    SwarmRequest, Timestamp,
+    parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
+    store_ttl_millis, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind, Namespace,
+    NodePool, OnionPath, Outcome, PathError, PathSet, ReplyError, RequestError, RequestFailure,
+    ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest, Timestamp,
 };
 
 use crate::network::{Delivery, Network};
@@ -359,7 +359,8 @@ impl Client {
             sent.as_millis(),
             &mut self.transport.rng,
         )?;
-        let ttl = Expiry::of(content).store_ttl_ms();
+        let timer = Expiry::of(content).after_send_timer();
+        let ttl = store_ttl_millis(MessageKind::Content, Namespace::DEFAULT, timer);
         let build =
             |now: Timestamp| StorageRequest::store(to, Namespace::DEFAULT, &data, ttl, now, None);
         let body = self.transport.request(net, to, "store", &build)?;

@@ -200,7 +200,7 @@ fn disappearing_messages_expire() {
     let (mut net, mut clients) = setup(2, 9);
     let bob = clients[1].session_id();
     let mut brief = text("gone soon");
-    Expiry::AfterSend { seconds: 30 }.apply_to(&mut brief);
+    Expiry::after_send(30).apply_to(&mut brief);
     clients[0].send(&mut net, &bob, &brief).unwrap();
     clients[0].send(&mut net, &bob, &text("stays")).unwrap();
     net.advance(Duration::from_secs(29));
