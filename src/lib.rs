@@ -23,6 +23,7 @@
 //! assert_eq!(alice.recovery_phrase().word_count(), 13);
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub use session_envelope as envelope;

@@ -72,3 +72,8 @@ pub use padding::UnpadError;
 /// The protobuf runtime: its [`prost::Message`] trait encodes and decodes the [`proto`] types.
 pub use prost;
 pub use session_protocol::{DecryptedMessage, SessionProtocolError};
+
+/// The code sample of README.md, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

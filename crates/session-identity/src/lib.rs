@@ -99,3 +99,8 @@ impl Identity {
         self.seed().to_recovery_phrase()
     }
 }
+
+/// The code sample of README.md, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -86,3 +86,8 @@ pub use response::{
     decode_v4_response, OnionResponse, PathFailure, ResponseContext, ResponseError,
 };
 pub use v4::{encode_v4_response, V4Request};
+
+/// The code sample of README.md, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

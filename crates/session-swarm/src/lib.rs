@@ -97,3 +97,8 @@ pub use space::{nearest_swarm_index, select_swarm, swarm_space, swarm_space_of, 
 pub use time::{ClockOffset, Timestamp};
 
 pub use rand_core;
+
+/// The code sample of README.md, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
