@@ -435,7 +435,7 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
         for i in 0..=chunk.len() {
             out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize]);
         }
-        out.extend(std::iter::repeat(b'=').take(3 - chunk.len()));
+        out.extend(std::iter::repeat_n(b'=', 3 - chunk.len()));
     }
     out
 }

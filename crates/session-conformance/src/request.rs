@@ -74,7 +74,7 @@ impl<'a> Request<'a> {
         let Some(text) = self.opt_str(name)? else {
             return Ok(None);
         };
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return Err(OpError::bad_request(format!(
                 "field `{name}`: hex has odd length {}",
                 text.len()

@@ -243,7 +243,7 @@ fn mnemonic_word_counts_1_to_14() {
         let phrase = vec!["abbey"; n].join(" ");
         let result = mnemonic::decode(&phrase);
         let data_words = n - usize::from(n % 3 == 1);
-        if data_words > 0 && data_words % 3 == 0 {
+        if data_words > 0 && data_words.is_multiple_of(3) {
             // 3, 4, 6, 7, 9, 10, 12, 13: all-`abbey` phrases are zeros with a valid checksum.
             assert_eq!(
                 result.unwrap().to_vec(),
@@ -1031,7 +1031,7 @@ proptest! {
         let result = mnemonic::decode(&words.join(" "));
         let n = words.len();
         let data_words = n - usize::from(n % 3 == 1);
-        if data_words == 0 || data_words % 3 != 0 {
+        if data_words == 0 || !data_words.is_multiple_of(3) {
             prop_assert_eq!(result.err(), Some(MnemonicError::WordCount(n)));
         } else if let Some(position) = words.iter().position(|w| *w == "qqq") {
             prop_assert_eq!(result.err(), Some(MnemonicError::UnknownWord { position }));

@@ -381,7 +381,7 @@ fn truncated_and_oversized_bodies() {
         }
     );
     let mut long_json = 0u32.to_le_bytes().to_vec();
-    long_json.extend(std::iter::repeat(b' ').take(MAX_ROUTING_JSON_LEN));
+    long_json.extend(std::iter::repeat_n(b' ', MAX_ROUTING_JSON_LEN));
     long_json.extend_from_slice(b"{}");
     assert_eq!(
         node.open(&long_json).unwrap_err(),

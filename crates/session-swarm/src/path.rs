@@ -276,7 +276,7 @@ impl PathSet {
         let usable: Vec<&OnionPath> = self
             .paths
             .iter()
-            .filter(|p| destination.map_or(true, |d| !p.contains(d)))
+            .filter(|p| destination.is_none_or(|d| !p.contains(d)))
             .collect();
         if usable.is_empty() {
             return None;

@@ -169,7 +169,7 @@ fn list_prefix(index: usize) -> [u8; PREFIX_LEN] {
 /// Encodes `data` (a non-empty multiple of 4 bytes) as words, with a checksum word if
 /// `checksum`.
 pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicError> {
-    if data.is_empty() || data.len() % 4 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(4) {
         return Err(MnemonicError::DataLength(data.len()));
     }
     let mut indices = Zeroizing::new(Vec::with_capacity(data.len() / 4 * 3 + 1));
@@ -227,7 +227,7 @@ fn decode_words<'a, I: Iterator<Item = &'a str>>(
     let count = words().count();
     let has_checksum = count % 3 == 1;
     let data_words = count - usize::from(has_checksum);
-    if data_words == 0 || data_words % 3 != 0 {
+    if data_words == 0 || !data_words.is_multiple_of(3) {
         return Err(MnemonicError::WordCount(count));
     }
 
