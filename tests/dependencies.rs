@@ -1,8 +1,10 @@
-//! The workspace's `rust-version` is honest: no locked dependency (normal, build or dev, on this
-//! host) needs a newer Rust than the one the crates declare.
+//! What the dependency graph promises, checked on the locked graph (`cargo metadata` and
+//! `cargo tree`, offline: the dependencies are on disk once the tests are built):
 //!
-//! Reads `cargo metadata --locked --offline` (the dependencies are on disk once the tests are
-//! built) and compares every package's `rust-version` with the workspace's.
+//! - the workspace's `rust-version` is honest: no locked dependency (normal, build or dev, on
+//!   this host) needs a newer Rust than the one the crates declare;
+//! - the facade and its examples compile no C: nothing in `sessionkit`'s tree, dev-dependencies
+//!   included, is a C build tool or a `-sys` crate (libsodium lives in `sessionkit-benches`).
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
@@ -89,6 +91,38 @@ fn declared_rust_version_covers_every_locked_dependency() {
         too_new.is_empty(),
         "the workspace declares rust-version {declared:?}, but: {too_new:?}"
     );
+}
+
+#[test]
+fn the_facade_and_its_examples_compile_no_c() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["tree", "--locked", "--offline", "-p", "sessionkit"])
+        .args(["-e", "normal,dev,build", "--prefix", "none", "--target", &host_triple()])
+        .arg("--manifest-path")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8(output.stdout).unwrap();
+    let names: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(names.contains(&"session-testnet"), "the tree was not read");
+    let c_builders: Vec<&&str> = names
+        .iter()
+        .filter(|name| {
+            matches!(**name, "cc" | "cmake" | "bindgen" | "pkg-config" | "vcpkg")
+                || name.ends_with("-sys")
+                || name.ends_with("-sys-stable")
+        })
+        .collect();
+    assert!(c_builders.is_empty(), "crates that build C: {c_builders:?}");
 }
 
 #[test]
