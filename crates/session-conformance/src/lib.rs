@@ -21,9 +21,19 @@
 //! program exits with status 0 at the end of its input and never because of bad input. Binary
 //! values are hex strings (lowercase on output). Diagnostics, if any, go to standard error.
 //!
-//! Implemented so far: identity, Ed25519 and BLAKE2b (§2.1), mnemonics (§2.2) and community
-//! blinding (§2.3). Every other op answers `unknown_op`. Ops live in per-area tables under
-//! `ops/`; [`request::Request`] gives them typed field access with `bad_request` errors.
+//! Request fields take exactly the JSON types CONFORMANCE.md names, without coercion: binary
+//! values and text are strings, integers are JSON integers (a decimal string, a float such as
+//! `1.0` or a negative number where an unsigned integer is named is refused), the swarm ids of
+//! `swarm.select` are decimal strings (a JSON number is refused), booleans are `true`/`false`,
+//! and every entry of a list must have the list's type. A wrongly typed field, or `null` for a
+//! required one, is answered `bad_request` naming the field; `null` for an optional field means
+//! absent, as in the reference vectors.
+//!
+//! Implemented: §2.1 (identity, Ed25519, BLAKE2b), §2.2 (mnemonics), §2.3 (community blinding),
+//! §2.4–2.5 (1:1 and blinded messages), §2.6 (onion requests), §2.7–2.8 (swarms, storage
+//! signatures) and §2.10 (ONS, push); [`implemented_ops`] lists the ops. Every other op answers
+//! `unknown_op`. Ops live in per-area tables under `ops/`; [`request::Request`] gives them typed
+//! field access with `bad_request` errors.
 //!
 //! The library half ([`handle_line`], [`run`]) lets tests drive the runner in-process.
 #![forbid(unsafe_code)]

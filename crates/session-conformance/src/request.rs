@@ -1,8 +1,12 @@
 //! Typed access to the fields of a request object.
 //!
 //! Every accessor names the field it reads and fails with a `bad_request` [`OpError`] when the
-//! field is missing, has the wrong JSON type, is not valid hex or has the wrong length. A JSON
-//! `null` counts as absent. Fields the op does not read are ignored.
+//! field is missing, has the wrong JSON type, is not valid hex or has the wrong length. The JSON
+//! types are exactly those CONFORMANCE.md names, with no coercion: a byte string or text is a
+//! JSON string (never a number), an integer is a JSON integer (never a string, a float such as
+//! `1.0`, or a boolean), a boolean is `true` or `false`, and a list or object is a JSON array or
+//! object. A JSON `null` counts as absent: it is accepted for an optional field (which then takes
+//! its default) and refused for a required one. Fields the op does not read are ignored.
 
 use serde_json::{Map, Value};
 use session_identity::blinding::BlindingKind;
@@ -24,14 +28,29 @@ fn ill_typed(name: &str, expected: &str) -> OpError {
     OpError::bad_request(format!("field `{name}` must be {expected}"))
 }
 
-/// Whether `text` is a non-empty run of ASCII digits, optionally after a `-` when `signed`.
-fn is_decimal(text: &str, signed: bool) -> bool {
-    let digits = if signed {
-        text.strip_prefix('-').unwrap_or(text)
-    } else {
-        text
-    };
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+/// The JSON type of `value`, for error messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a non-integer number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn wrong_type(name: &str, expected: &str, got: &Value) -> OpError {
+    OpError::bad_request(format!(
+        "field `{name}` must be {expected}, got {}",
+        json_type(got)
+    ))
+}
+
+/// Whether `text` is a non-empty run of ASCII digits (no sign, no spaces).
+pub(crate) fn is_decimal(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl<'a> Request<'a> {
@@ -45,14 +64,30 @@ impl<'a> Request<'a> {
         self.fields.get(name).filter(|v| !v.is_null())
     }
 
-    /// A required value of any JSON type.
+    /// A required value of any JSON type other than `null`.
     pub fn value(&self, name: &str) -> Result<&'a Value, OpError> {
-        self.get(name).ok_or_else(|| missing(name))
+        self.get(name).ok_or_else(|| self.absent(name))
+    }
+
+    /// The error for a required field that is absent or `null`.
+    fn absent(&self, name: &str) -> OpError {
+        match self.fields.get(name) {
+            Some(Value::Null) => {
+                OpError::bad_request(format!("field `{name}` is required and must not be null"))
+            }
+            _ => missing(name),
+        }
+    }
+
+    /// A value an optional reader found, or the error for a missing required field.
+    fn required<T>(&self, name: &str, value: Option<T>) -> Result<T, OpError> {
+        value.ok_or_else(|| self.absent(name))
     }
 
     /// A required string.
     pub fn str(&self, name: &str) -> Result<&'a str, OpError> {
-        self.opt_str(name)?.ok_or_else(|| missing(name))
+        let value = self.opt_str(name)?;
+        self.required(name, value)
     }
 
     /// An optional string.
@@ -60,13 +95,14 @@ impl<'a> Request<'a> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(ill_typed(name, "a string")),
+            Some(other) => Err(wrong_type(name, "a string", other)),
         }
     }
 
     /// A required hex byte string of any length (empty included).
     pub fn hex(&self, name: &str) -> Result<Vec<u8>, OpError> {
-        self.opt_hex(name)?.ok_or_else(|| missing(name))
+        let value = self.opt_hex(name)?;
+        self.required(name, value)
     }
 
     /// An optional hex byte string.
@@ -101,29 +137,28 @@ impl<'a> Request<'a> {
         match self.get(name) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(ill_typed(name, "a boolean")),
+            Some(other) => Err(wrong_type(name, "a boolean", other)),
         }
     }
 
-    /// An optional unsigned integer: a JSON integer in `0..=u64::MAX` or a decimal string.
+    /// An optional unsigned integer: a JSON integer in `0..=u64::MAX`. A decimal string, a float
+    /// (`1.5`, and also `1.0` or `1e3`), a negative number or a boolean is `bad_request`.
     pub fn opt_u64(&self, name: &str) -> Result<Option<u64>, OpError> {
-        let expected = "an unsigned 64-bit integer (number or decimal string)";
+        let expected = "an unsigned 64-bit JSON integer";
         match self.get(name) {
             None => Ok(None),
-            Some(Value::Number(n)) => n
+            Some(value @ Value::Number(n)) => n
                 .as_u64()
                 .map(Some)
-                .ok_or_else(|| ill_typed(name, expected)),
-            Some(Value::String(s)) if is_decimal(s, false) => {
-                s.parse().map(Some).map_err(|_| ill_typed(name, expected))
-            }
-            Some(_) => Err(ill_typed(name, expected)),
+                .ok_or_else(|| wrong_type(name, expected, value)),
+            Some(other) => Err(wrong_type(name, expected, other)),
         }
     }
 
     /// A required unsigned integer (see [`Request::opt_u64`]).
     pub fn u64(&self, name: &str) -> Result<u64, OpError> {
-        self.opt_u64(name)?.ok_or_else(|| missing(name))
+        let value = self.opt_u64(name)?;
+        self.required(name, value)
     }
 
     /// An unsigned integer, `default` when absent.
@@ -131,33 +166,31 @@ impl<'a> Request<'a> {
         Ok(self.opt_u64(name)?.unwrap_or(default))
     }
 
-    /// An optional signed integer: a JSON integer in the `i64` range or a decimal string with an
-    /// optional leading `-`.
+    /// An optional signed integer: a JSON integer in the `i64` range. A decimal string, a float
+    /// or a boolean is `bad_request`.
     pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, OpError> {
-        let expected = "a signed 64-bit integer (number or decimal string)";
+        let expected = "a signed 64-bit JSON integer";
         match self.get(name) {
             None => Ok(None),
-            Some(Value::Number(n)) => n
+            Some(value @ Value::Number(n)) => n
                 .as_i64()
                 .map(Some)
-                .ok_or_else(|| ill_typed(name, expected)),
-            Some(Value::String(s)) if is_decimal(s, true) => {
-                s.parse().map(Some).map_err(|_| ill_typed(name, expected))
-            }
-            Some(_) => Err(ill_typed(name, expected)),
+                .ok_or_else(|| wrong_type(name, expected, value)),
+            Some(other) => Err(wrong_type(name, expected, other)),
         }
     }
 
     /// A required signed integer (see [`Request::opt_i64`]).
     pub fn i64(&self, name: &str) -> Result<i64, OpError> {
-        self.opt_i64(name)?.ok_or_else(|| missing(name))
+        let value = self.opt_i64(name)?;
+        self.required(name, value)
     }
 
     /// A required JSON array.
     pub fn array(&self, name: &str) -> Result<&'a [Value], OpError> {
         match self.value(name)? {
             Value::Array(items) => Ok(items),
-            _ => Err(ill_typed(name, "an array")),
+            other => Err(wrong_type(name, "an array", other)),
         }
     }
 
@@ -165,7 +198,7 @@ impl<'a> Request<'a> {
     pub fn object(&self, name: &str) -> Result<&'a Map<String, Value>, OpError> {
         match self.value(name)? {
             Value::Object(map) => Ok(map),
-            _ => Err(ill_typed(name, "an object")),
+            other => Err(wrong_type(name, "an object", other)),
         }
     }
 
@@ -284,35 +317,72 @@ mod tests {
     fn integers() {
         with(
             r#"{"a":18446744073709551615,"b":"18446744073709551615","c":"18446744073709551616",
-                "d":-1,"e":1.5,"f":"+1","g":"","h":"-12","i":-12,"j":18446744073709551616,"k":true}"#,
+                "d":-1,"e":1.5,"f":"+1","g":"","h":"-12","i":-12,"j":18446744073709551616,"k":true,
+                "l":1.0,"m":1e3,"n":null,"o":[1],"p":{"v":1},"q":"7","z":0}"#,
             |r| {
                 assert_eq!(r.u64("a").unwrap(), u64::MAX);
-                assert_eq!(r.u64("b").unwrap(), u64::MAX);
-                for bad in ["c", "d", "e", "f", "g", "h", "j", "k", "missing"] {
-                    assert_eq!(kind(r.u64(bad)), ErrorKind::BadRequest, "{bad}");
+                assert_eq!(r.u64("z").unwrap(), 0);
+                // Decimal strings, floats (integral ones too), negatives, out-of-range numbers,
+                // booleans, arrays and objects are all refused, as is null for a required field.
+                for bad in [
+                    "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "o", "p", "q",
+                    "missing",
+                ] {
+                    let error = r.u64(bad).unwrap_err();
+                    assert_eq!(error.kind, ErrorKind::BadRequest, "{bad}");
+                    assert!(error.message.contains(&format!("`{bad}`")), "{error}");
                 }
+                assert!(r.u64("q").unwrap_err().message.contains("got a string"));
+                assert!(r.u64("l").unwrap_err().message.contains("non-integer"));
+                assert!(r.u64("n").unwrap_err().message.contains("null"));
+                // An optional field may be absent or null, but not ill-typed.
                 assert_eq!(r.u64_or("missing", 7).unwrap(), 7);
-                assert_eq!(r.i64("h").unwrap(), -12);
+                assert_eq!(r.u64_or("n", 7).unwrap(), 7);
+                assert_eq!(r.opt_u64("n").unwrap(), None);
+                assert_eq!(kind(r.u64_or("q", 7)), ErrorKind::BadRequest);
                 assert_eq!(r.i64("i").unwrap(), -12);
-                assert_eq!(kind(r.i64("a")), ErrorKind::BadRequest);
-                assert_eq!(kind(r.i64("f")), ErrorKind::BadRequest);
+                assert_eq!(r.i64("z").unwrap(), 0);
+                for bad in ["a", "b", "e", "f", "h", "k", "l", "n", "q", "missing"] {
+                    assert_eq!(kind(r.i64(bad)), ErrorKind::BadRequest, "{bad}");
+                }
+                assert_eq!(r.opt_i64("n").unwrap(), None);
             },
         );
     }
 
     #[test]
     fn other_types() {
-        with(r#"{"t":true,"s":"x","n":1,"l":[1],"o":{}}"#, |r| {
-            assert!(r.bool_or("t", false).unwrap());
-            assert!(r.bool_or("missing", true).unwrap());
-            assert_eq!(kind(r.bool_or("s", true)), ErrorKind::BadRequest);
-            assert_eq!(r.str("s").unwrap(), "x");
-            assert_eq!(kind(r.str("n")), ErrorKind::BadRequest);
-            assert_eq!(r.array("l").unwrap().len(), 1);
-            assert_eq!(kind(r.array("o")), ErrorKind::BadRequest);
-            assert!(r.object("o").unwrap().is_empty());
-            assert_eq!(kind(r.object("l")), ErrorKind::BadRequest);
-        });
+        with(
+            r#"{"t":true,"s":"x","n":1,"l":[1],"o":{},"z":null,"h":"00"}"#,
+            |r| {
+                assert!(r.bool_or("t", false).unwrap());
+                assert!(r.bool_or("missing", true).unwrap());
+                assert!(!r.bool_or("z", false).unwrap());
+                for bad in ["s", "n", "l", "o", "h"] {
+                    assert_eq!(kind(r.bool_or(bad, true)), ErrorKind::BadRequest, "{bad}");
+                }
+                assert_eq!(r.str("s").unwrap(), "x");
+                assert_eq!(r.opt_str("z").unwrap(), None);
+                for bad in ["n", "t", "l", "o", "z", "missing"] {
+                    assert_eq!(kind(r.str(bad)), ErrorKind::BadRequest, "{bad}");
+                    assert_eq!(kind(r.hex(bad)), ErrorKind::BadRequest, "{bad}");
+                }
+                for bad in ["n", "t", "l", "o"] {
+                    assert_eq!(kind(r.opt_str(bad)), ErrorKind::BadRequest, "{bad}");
+                    assert_eq!(kind(r.opt_hex(bad)), ErrorKind::BadRequest, "{bad}");
+                }
+                assert_eq!(r.array("l").unwrap().len(), 1);
+                assert!(r.object("o").unwrap().is_empty());
+                for bad in ["t", "s", "n", "z", "missing"] {
+                    assert_eq!(kind(r.array(bad)), ErrorKind::BadRequest, "{bad}");
+                    assert_eq!(kind(r.object(bad)), ErrorKind::BadRequest, "{bad}");
+                }
+                assert_eq!(kind(r.array("o")), ErrorKind::BadRequest);
+                assert_eq!(kind(r.object("l")), ErrorKind::BadRequest);
+                assert!(r.value("z").unwrap_err().message.contains("null"));
+                assert!(r.value("missing").unwrap_err().message.contains("missing"));
+            },
+        );
     }
 
     #[test]

@@ -95,6 +95,10 @@ fn swarm_op_errors() {
         json!({"op": "swarm.select", "pubkey": key, "swarm_ids": [""]}),
         json!({"op": "swarm.select", "pubkey": key, "swarm_ids": ["18446744073709551616"]}),
         json!({"op": "swarm.select", "pubkey": key, "swarm_ids": [true]}),
+        // Swarm ids are decimal strings; a JSON number is ill-typed, alone or among strings.
+        json!({"op": "swarm.select", "pubkey": key, "swarm_ids": [5]}),
+        json!({"op": "swarm.select", "pubkey": key, "swarm_ids": ["5", 6]}),
+        json!({"op": "swarm.select", "pubkey": key, "swarm_ids": [" 5"]}),
         json!({"op": "swarm.select", "pubkey": key, "swarm_ids": "5"}),
     ] {
         assert_eq!(call_err(request.clone()), "bad_request", "{request}");
@@ -318,6 +322,9 @@ fn storage_sign_errors() {
     for request in [
         json!({"method": "store"}),
         json!({"method": "store", "timestamp_ms": -1}),
+        json!({"method": "store", "timestamp_ms": "1"}),
+        json!({"method": "store", "timestamp_ms": 1.0}),
+        json!({"method": "store", "timestamp_ms": 1, "namespace": 1.0}),
         json!({"method": "store", "timestamp_ms": 1, "namespace": "all"}),
         json!({"method": "store", "timestamp_ms": 1, "namespace": 40000}),
         json!({"method": "store", "timestamp_ms": 1, "namespace": "5"}),

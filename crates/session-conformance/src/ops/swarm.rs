@@ -9,7 +9,7 @@ use session_swarm::{
 
 use super::Handler;
 use crate::error::{OpError, OpResult, Output};
-use crate::request::Request;
+use crate::request::{is_decimal, json_type, Request};
 
 /// The swarm ops.
 pub(crate) const OPS: &[(&str, Handler)] = &[
@@ -45,15 +45,17 @@ fn space(req: &Request<'_>) -> OpResult {
     Ok(Output::new().string("space", position(req)?.to_string()))
 }
 
-/// A swarm ID: a decimal string (or a JSON integer) in `0..2^64`.
-fn swarm_id(value: &Value) -> Result<SwarmId, OpError> {
-    let bad = || OpError::bad_request("`swarm_ids` entries must be decimal u64 strings");
+/// Entry `index` of `swarm_ids`: a decimal string in `0..2^64` (a JSON number is ill-typed).
+fn swarm_id(index: usize, value: &Value) -> Result<SwarmId, OpError> {
+    let bad = |what: &str| {
+        OpError::bad_request(format!(
+            "`swarm_ids[{index}]` must be a decimal u64 string, got {what}"
+        ))
+    };
     match value {
-        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse().map_err(|_| bad())
-        }
-        Value::Number(n) => n.as_u64().map(SwarmId::new).ok_or_else(bad),
-        _ => Err(bad()),
+        Value::String(s) if is_decimal(s) => s.parse().map_err(|_| bad("an out-of-range value")),
+        Value::String(_) => Err(bad("a non-decimal string")),
+        other => Err(bad(json_type(other))),
     }
 }
 
@@ -63,20 +65,26 @@ fn select(req: &Request<'_>) -> OpResult {
     let ids = req
         .array("swarm_ids")?
         .iter()
-        .map(swarm_id)
+        .enumerate()
+        .map(|(i, id)| swarm_id(i, id))
         .collect::<Result<Vec<_>, _>>()?;
     let chosen = select_swarm(position, &ids)
         .ok_or_else(|| OpError::bad_request("`swarm_ids` must not be empty"))?;
     Ok(Output::new().string("swarm_id", chosen.to_string()))
 }
 
-/// A namespace number in the storage servers' 16-bit range.
+/// A namespace number in the storage servers' 16-bit range: a JSON integer.
 fn namespace_number(value: &Value) -> Result<Namespace, OpError> {
     value
         .as_i64()
         .and_then(|n| i16::try_from(n).ok())
         .map(Namespace::new)
-        .ok_or_else(|| OpError::bad_request("field `namespace` must be a 16-bit integer"))
+        .ok_or_else(|| {
+            OpError::bad_request(format!(
+                "field `namespace` must be a 16-bit integer, got {}",
+                json_type(value)
+            ))
+        })
 }
 
 /// `namespace`: a 16-bit integer, 0 when absent.
@@ -101,9 +109,14 @@ fn messages<'a>(req: &Request<'a>) -> Result<Vec<&'a str>, OpError> {
         return Err(OpError::bad_request("field `messages` must not be empty"));
     }
     list.iter()
-        .map(|m| {
-            m.as_str()
-                .ok_or_else(|| OpError::bad_request("field `messages` must hold strings"))
+        .enumerate()
+        .map(|(i, m)| {
+            m.as_str().ok_or_else(|| {
+                OpError::bad_request(format!(
+                    "`messages[{i}]` must be a string, got {}",
+                    json_type(m)
+                ))
+            })
         })
         .collect()
 }
