@@ -98,7 +98,14 @@ fn the_facade_and_its_examples_compile_no_c() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .args(["tree", "--locked", "--offline", "-p", "sessionkit"])
-        .args(["-e", "normal,dev,build", "--prefix", "none", "--target", &host_triple()])
+        .args([
+            "-e",
+            "normal,dev,build",
+            "--prefix",
+            "none",
+            "--target",
+            &host_triple(),
+        ])
         .arg("--manifest-path")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
         .output()
