@@ -63,6 +63,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         nodes_per_swarm: 5,
         seed: 7,
     });
+    // The traces below show how long each hop took, measured from this clock.
+    net.set_hop_clock(move || started.elapsed());
     let directory = net.directory_json();
     println!(
         "  {} service nodes in {} swarms; the seed node's directory is {} bytes of JSON",

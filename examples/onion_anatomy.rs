@@ -84,7 +84,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 println!(
                     "\nThe client decrypts the reply: status {}, body {:?}",
                     response.status,
-                    String::from_utf8_lossy(&response.body.unwrap_or_default())
+                    String::from_utf8_lossy(&response.body)
                 );
             }
             _ => {}

@@ -547,13 +547,10 @@ pub fn swarm_421_parse(data: &[u8]) {
     while request.next_attempt(&mut rng).is_ok() {
         attempts += 1;
         assert!(attempts <= limits.max_attempts);
-        let outcome = Outcome::Reply {
-            status: 421,
-            body: data,
-        };
+        let outcome = Outcome::reply(421, data);
         if matches!(
             request.handle(outcome, Timestamp::from_millis(1)),
-            Decision::Fail(_) | Decision::Done { .. }
+            Ok(Decision::Fail(_) | Decision::Done(_)) | Err(_)
         ) {
             break;
         }

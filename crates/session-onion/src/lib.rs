@@ -7,9 +7,10 @@
 //! its reply once, to the destination layer's ephemeral key; relays pass it back untouched.
 //!
 //! - Client: [`OnionRequestBuilder`] → [`OnionRequest`] (guard, body, [`ResponseContext`]);
-//!   [`ResponseContext::decode_service_node_response`] / [`decode_server_response`]
-//!   read the reply, [`PathFailure::classify`] reads a relay's plain-text failure, and
-//!   [`V4Request`] encodes a server request.
+//!   [`ResponseContext::read_service_node_reply`] / [`read_server_reply`] read the guard's
+//!   HTTP answer once: the destination's decrypted reply, or a typed [`OnionFailure`] (a
+//!   relay's plain-text failure as [`PathFailure::classify`] reads it, or an unreadable
+//!   reply); [`V4Request`] encodes a server request.
 //! - Node: [`NodeKeys::peel`] → [`PeeledLayer`] with a typed [`Routing`] and the inner bytes;
 //!   [`PeeledLayer::seal_reply`] encrypts a destination's answer.
 //! - Both: [`hop_encrypt`], [`hop_decrypt`] and [`HopKey`] for one hop, in either [`Role`].
@@ -49,13 +50,13 @@
 //! assert_eq!(layer.inner(), br#"{"method":"info","params":{}}"#);
 //! let reply = layer.seal_service_node_reply(200, "hello", &mut rng);
 //!
-//! // The client decrypts the reply.
-//! let response = request.response_context().decode_service_node_response(&reply)?;
-//! assert_eq!((response.status, response.body.as_deref()), (200, Some(&b"hello"[..])));
+//! // The client reads the guard's HTTP answer (here a 200 carrying the reply).
+//! let response = request.response_context().read_service_node_reply(200, &reply)?;
+//! assert_eq!((response.status, &response.body[..]), (200, &b"hello"[..]));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! [`decode_server_response`]: ResponseContext::decode_server_response
+//! [`read_server_reply`]: ResponseContext::read_server_reply
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -83,9 +84,28 @@ pub use node::{
     ServiceNodeDelivery,
 };
 pub use response::{
-    decode_v4_response, OnionResponse, PathFailure, ResponseContext, ResponseError,
+    decode_v4_response, OnionFailure, PathFailure, ResponseContext, ResponseError, ServerResponse,
+    ServiceNodeResponse,
 };
 pub use v4::{encode_v4_response, V4Request};
+
+/// Writes a JSON value as the reference's `nlohmann::json::dump()` does: compact, object keys
+/// sorted by bytes at every level, UTF-8 as-is, control characters escaped.
+///
+/// The order does not depend on `serde_json::Map`'s, which a cargo feature
+/// (`preserve_order`) switched on anywhere in a build would change. Storage requests are
+/// written with it too.
+///
+/// ```
+/// let value = serde_json::json!({"params": {"pubkey": "05ab", "namespace": 0}, "method": "store"});
+/// assert_eq!(
+///     session_onion::dump_sorted_json(&value),
+///     r#"{"method":"store","params":{"namespace":0,"pubkey":"05ab"}}"#
+/// );
+/// ```
+pub fn dump_sorted_json(value: &serde_json::Value) -> String {
+    json::dump_sorted(value)
+}
 
 /// The code sample of README.md, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -46,15 +46,39 @@ pub enum ResponseError {
     NotAV4List,
 }
 
-/// A destination's decrypted answer.
+/// A service node's decrypted answer to an onion request (v3 style).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OnionResponse {
-    /// The HTTP-like status the destination gave.
+pub struct ServiceNodeResponse {
+    /// The status the node's storage server gave.
     pub status: u16,
     /// Response headers (string-valued entries of the reply's `headers` object).
     pub headers: Vec<(String, String)>,
-    /// The body; `None` when a v4 reply has no second element.
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// A server's decrypted answer to a v4 onion request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerResponse {
+    /// The HTTP status the server gave.
+    pub status: u16,
+    /// Response headers (string-valued entries of the reply's `headers` object).
+    pub headers: Vec<(String, String)>,
+    /// The body; `None` when the reply has no second element.
     pub body: Option<Vec<u8>>,
+}
+
+/// Why an onion request got no readable answer from its destination, as read by
+/// [`ResponseContext::read_service_node_reply`] and [`ResponseContext::read_server_reply`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OnionFailure {
+    /// A relay answered with a plain-text failure instead of the destination's reply.
+    #[error("the path failed: {0:?}")]
+    Path(PathFailure),
+    /// The guard answered 200, but the reply does not decrypt or parse.
+    #[error("unreadable reply: {0}")]
+    Unreadable(#[from] ResponseError),
 }
 
 /// What a client keeps to read the reply to its request: the scheme, the destination's key,
@@ -171,7 +195,7 @@ impl ResponseContext {
     pub fn decode_service_node_response(
         &self,
         http_body: &[u8],
-    ) -> Result<OnionResponse, ResponseError> {
+    ) -> Result<ServiceNodeResponse, ResponseError> {
         let wrapped = match serde_json::from_slice::<Value>(http_body) {
             Ok(Value::Object(map)) => match map.get("result") {
                 Some(Value::String(text)) => Some(text.clone()),
@@ -198,23 +222,62 @@ impl ResponseContext {
             Some(Value::String(text)) => text.clone().into_bytes(),
             _ => dump_sorted(&object).into_bytes(),
         };
-        Ok(OnionResponse {
+        Ok(ServiceNodeResponse {
             status,
             headers,
-            body: Some(body),
+            body,
         })
     }
 
     /// Reads a server's v4 reply: the raw HTTP body decrypts to the bencoded list
     /// `[info JSON, body?]`; the info's integer `code` is the status.
-    pub fn decode_server_response(&self, http_body: &[u8]) -> Result<OnionResponse, ResponseError> {
+    pub fn decode_server_response(
+        &self,
+        http_body: &[u8],
+    ) -> Result<ServerResponse, ResponseError> {
         let plaintext = self.decrypt(http_body)?;
         decode_v4_response(&plaintext)
+    }
+
+    /// Reads the guard's HTTP answer to an onion request for a service node: a 200 carries the
+    /// destination's encrypted reply ([`ResponseContext::decode_service_node_response`]); any
+    /// other status is a relay's plain-text failure ([`PathFailure::classify`]).
+    ///
+    /// This is the one place a driver needs: it gets the answer's status and bytes from its
+    /// transport and hands them here, once.
+    pub fn read_service_node_reply(
+        &self,
+        http_status: u16,
+        http_body: &[u8],
+    ) -> Result<ServiceNodeResponse, OnionFailure> {
+        if http_status != 200 {
+            return Err(OnionFailure::Path(PathFailure::classify(
+                Some(http_status),
+                http_body,
+            )));
+        }
+        Ok(self.decode_service_node_response(http_body)?)
+    }
+
+    /// As [`ResponseContext::read_service_node_reply`] for a v4 request to a server
+    /// ([`ResponseContext::decode_server_response`]).
+    pub fn read_server_reply(
+        &self,
+        http_status: u16,
+        http_body: &[u8],
+    ) -> Result<ServerResponse, OnionFailure> {
+        if http_status != 200 {
+            return Err(OnionFailure::Path(PathFailure::classify(
+                Some(http_status),
+                http_body,
+            )));
+        }
+        Ok(self.decode_server_response(http_body)?)
     }
 }
 
 /// Reads a decrypted v4 reply, `l<info JSON><body>?e` (elements after the body are ignored).
-pub fn decode_v4_response(plaintext: &[u8]) -> Result<OnionResponse, ResponseError> {
+pub fn decode_v4_response(plaintext: &[u8]) -> Result<ServerResponse, ResponseError> {
     let items = match bencode::decode(plaintext)? {
         Bt::List(items) => items,
         _ => return Err(ResponseError::NotAV4List),
@@ -237,7 +300,7 @@ pub fn decode_v4_response(plaintext: &[u8]) -> Result<OnionResponse, ResponseErr
         .and_then(Value::as_i64)
         .and_then(|code| u16::try_from(code).ok())
         .ok_or(ResponseError::MissingStatus)?;
-    Ok(OnionResponse {
+    Ok(ServerResponse {
         status,
         headers: string_headers(&object),
         body,

@@ -105,7 +105,7 @@ fn round_trips_all_lengths_kinds_and_schemes() {
                 .decode_service_node_response(&reply)
                 .unwrap();
             assert_eq!(response.status, 200);
-            assert_eq!(response.body.unwrap(), b"{\"messages\":[]}");
+            assert_eq!(response.body, b"{\"messages\":[]}");
 
             // To a server, with a v4 request.
             let v4 = V4Request::new("POST", "room/x/message")
@@ -133,6 +133,56 @@ fn round_trips_all_lengths_kinds_and_schemes() {
             assert_eq!(response.body.as_deref(), Some(&b"{}"[..]));
         }
     }
+}
+
+/// The guard's HTTP answer is read once: a 200 is the destination's reply, anything else a
+/// relay's failure; a 200 that does not decrypt is unreadable.
+#[test]
+fn guard_answers_read_once() {
+    let mut rng = ChaCha20Rng::seed_from_u64(43);
+    let net = network(3, &mut rng);
+    let request =
+        OnionRequestBuilder::new(Destination::ServiceNode(net.target.0), EncType::XChaCha20)
+            .path(net.path.iter().map(|(h, _)| *h))
+            .build(b"{}", &mut rng)
+            .unwrap();
+    let layer = net
+        .target
+        .1
+        .peel(&walk(&net, request.body().to_vec()))
+        .unwrap();
+    let reply = layer.seal_service_node_reply(406, "clock", &mut rng);
+    let context = request.response_context();
+    let read = context.read_service_node_reply(200, &reply).unwrap();
+    assert_eq!((read.status, read.body), (406, b"clock".to_vec()));
+
+    let missing = net.path[1].0.ed25519;
+    let text = format!("Next node not found: {}", missing.to_hex());
+    assert_eq!(
+        context.read_service_node_reply(502, text.as_bytes()),
+        Err(OnionFailure::Path(PathFailure::NextNodeNotFound {
+            ed25519: missing
+        }))
+    );
+    // The same bytes with a non-200 status are never decrypted.
+    assert_eq!(
+        context.read_service_node_reply(500, &reply),
+        Err(OnionFailure::Path(PathFailure::classify(Some(500), &reply)))
+    );
+    let mut tampered = reply.clone();
+    tampered[10] ^= 1;
+    assert!(matches!(
+        context.read_service_node_reply(200, &tampered),
+        Err(OnionFailure::Unreadable(ResponseError::Decryption(_)))
+    ));
+    assert!(matches!(
+        context.read_server_reply(200, b"short"),
+        Err(OnionFailure::Unreadable(_))
+    ));
+    assert_eq!(
+        context.read_server_reply(504, b"Request time out"),
+        Err(OnionFailure::Path(PathFailure::Timeout))
+    );
 }
 
 #[test]
@@ -573,13 +623,13 @@ fn replies_and_retry_quirk() {
             seal(r#"{"status_code":201,"status":500,"body":"é"}"#, &mut rng).as_bytes(),
         )
         .unwrap();
-    assert_eq!((r.status, r.body.unwrap()), (201, "é".as_bytes().to_vec()));
+    assert_eq!((r.status, r.body), (201, "é".as_bytes().to_vec()));
     let r = context
         .decode_service_node_response(
             seal(r#"{"status":200,"body":{"b":1,"a":[]}}"#, &mut rng).as_bytes(),
         )
         .unwrap();
-    assert_eq!(r.body.unwrap(), br#"{"body":{"a":[],"b":1},"status":200}"#);
+    assert_eq!(r.body, br#"{"body":{"a":[],"b":1},"status":200}"#);
     assert_eq!(
         context
             .decode_service_node_response(seal(r#"{"body":"x"}"#, &mut rng).as_bytes())

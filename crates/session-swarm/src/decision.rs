@@ -3,7 +3,9 @@
 use rand_core::CryptoRng;
 use session_identity::{Ed25519PublicKey, SessionId};
 
-use crate::node::{parse_key_text, ServiceNode};
+use session_onion::{OnionFailure, PathFailure, ResponseError, ServiceNodeResponse};
+
+use crate::node::ServiceNode;
 use crate::path::random_index;
 use crate::reply::{parse_wrong_swarm_reply, StatusClass};
 use crate::space::SwarmId;
@@ -31,27 +33,83 @@ impl Default for RetryLimits {
     }
 }
 
-/// What came back for an attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome<'a> {
-    /// The destination node answered (directly, or the decrypted onion reply) with `status`
-    /// and `body`.
-    Reply {
-        /// The storage server's status code.
-        status: u16,
-        /// The body.
-        body: &'a [u8],
-    },
-    /// A node on the onion path answered with a plain-text HTTP error instead (e.g. 502
-    /// `Next node not found: <ed25519 hex>`, 504 `Request time out`).
-    PathError {
-        /// The HTTP status.
-        status: u16,
-        /// The body.
-        body: &'a [u8],
-    },
+/// A service node's answer to a storage request: its status, body and clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageReply {
+    /// The storage server's status code.
+    pub status: u16,
+    /// The body (JSON for every defined status but some error texts).
+    pub body: Vec<u8>,
+    /// The node's clock, the body's integer `t` when it has one.
+    pub server_time: Option<Timestamp>,
+}
+
+impl StorageReply {
+    /// A reply from its status and body; reads the body's `t` once, here.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
+        let server_time = match serde_json::from_slice(&body) {
+            Ok(serde_json::Value::Object(map)) => map
+                .get("t")
+                .and_then(serde_json::Value::as_u64)
+                .map(Timestamp::from_millis),
+            _ => None,
+        };
+        Self {
+            status,
+            body,
+            server_time,
+        }
+    }
+}
+
+/// What came back for one attempt: the one result type a driver hands to
+/// [`SwarmRequest::handle`].
+///
+/// Build it from what the onion layer read ([`Outcome::from_onion`], or `From`), from a direct
+/// HTTP answer of a node ([`Outcome::reply`]), or as [`Outcome::Timeout`] when nothing came back
+/// in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The destination node answered.
+    Reply(StorageReply),
+    /// A node on the onion path answered with a plain-text failure instead (read once by
+    /// [`PathFailure::classify`]).
+    PathFailure(PathFailure),
+    /// The guard answered 200, but the reply did not decrypt or parse.
+    Unreadable(ResponseError),
     /// Nothing came back in time.
     Timeout,
+}
+
+impl Outcome {
+    /// The outcome of an onion request, as
+    /// [`ResponseContext::read_service_node_reply`](session_onion::ResponseContext::read_service_node_reply)
+    /// read the guard's answer.
+    pub fn from_onion(result: Result<ServiceNodeResponse, OnionFailure>) -> Self {
+        match result {
+            Ok(response) => Self::Reply(StorageReply::new(response.status, response.body)),
+            Err(OnionFailure::Path(failure)) => Self::PathFailure(failure),
+            Err(OnionFailure::Unreadable(error)) => Self::Unreadable(error),
+            // A failure kind added later: the path is the safe thing to blame.
+            Err(other) => Self::PathFailure(PathFailure::Other {
+                status: None,
+                text: other.to_string(),
+            }),
+        }
+    }
+
+    /// A node's direct (not onion-routed) HTTP answer.
+    pub fn reply(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self::Reply(StorageReply::new(status, body))
+    }
+}
+
+impl From<Result<ServiceNodeResponse, OnionFailure>> for Outcome {
+    fn from(result: Result<ServiceNodeResponse, OnionFailure>) -> Self {
+        Self::from_onion(result)
+    }
 }
 
 /// Why a request failed for good.
@@ -89,20 +147,56 @@ pub enum RequestFailure {
     /// A status the protocol does not define.
     #[error("unexpected status {0}")]
     UnexpectedStatus(u16),
-    /// `handle` was called with no attempt in flight, or after the request finished.
+}
+
+/// A call that does not fit the request's state; the state is unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// [`SwarmRequest::next_attempt`] while an attempt is in flight: hand its outcome to
+    /// [`SwarmRequest::handle`] first (an [`Outcome::Timeout`] if it is abandoned).
+    #[error("an attempt is already in flight")]
+    AttemptInFlight,
+    /// [`SwarmRequest::handle`] with no attempt in flight.
     #[error("no attempt is in flight")]
     NoAttemptInFlight,
+    /// The request already succeeded or failed.
+    #[error("the request is finished")]
+    Finished,
+}
+
+/// Why [`SwarmRequest::next_attempt`] gave no attempt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttemptError {
+    /// The request failed for good just now (attempt limit reached, swarm exhausted).
+    #[error(transparent)]
+    GaveUp(#[from] RequestFailure),
+    /// The call does not fit the request's state.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+}
+
+/// Where a [`SwarmRequest`] stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestState {
+    /// Waiting for [`SwarmRequest::next_attempt`].
+    Ready,
+    /// An attempt was sent; its outcome goes to [`SwarmRequest::handle`].
+    InFlight(Attempt),
+    /// Finished: a member answered with success.
+    Succeeded,
+    /// Finished: given up.
+    Failed(RequestFailure),
 }
 
 /// What to do after an outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decision {
-    /// Success: parse the body with the method's reply parser.
-    Done {
-        /// The success status (2xx).
-        status: u16,
-    },
+    /// Success (a 2xx reply): parse the reply's body with the method's reply parser.
+    Done(StorageReply),
     /// Send again to another member ([`SwarmRequest::next_attempt`]).
     RetryOtherMember {
         /// The member that failed.
@@ -128,9 +222,13 @@ pub enum Decision {
         /// The failing node.
         node: Ed25519PublicKey,
     },
-    /// The path failed without naming a node: count it in the [`PathSet`](crate::PathSet),
-    /// then retry (on another path).
+    /// The path failed without naming a node (a relay's error, an unreadable reply): count
+    /// it in the [`PathSet`](crate::PathSet), then retry (on another path).
     MarkPathBad,
+    /// Nothing came back: stop using the path (its guard may be gone): remove it from the
+    /// [`PathSet`](crate::PathSet), count the guard's failure in the
+    /// [`NodePool`](crate::NodePool), then retry on another path.
+    DropPath,
     /// Give up.
     Fail(RequestFailure),
 }
@@ -147,8 +245,13 @@ pub struct Attempt {
 
 /// The decisions for one request to one account's swarm.
 ///
+/// A driver loops: [`next_attempt`](SwarmRequest::next_attempt) names the member to send to;
+/// it sends (usually through an onion path that avoids that member), turns what came back into
+/// an [`Outcome`] and hands it to [`handle`](SwarmRequest::handle), which answers with the
+/// [`Decision`] to carry out, until [`Decision::Done`] or [`Decision::Fail`].
+///
 /// ```
-/// use session_swarm::{Decision, Outcome, SwarmRequest, ClockOffset, Timestamp};
+/// use session_swarm::{Decision, Outcome, RequestState, SwarmRequest, ClockOffset, Timestamp};
 /// # use session_swarm::ServiceNode;
 /// # use session_identity::{Ed25519PublicKey, X25519PublicKey, SessionId};
 /// # let node = |i: u8| ServiceNode { ed25519: Ed25519PublicKey::from_bytes([i; 32]),
@@ -160,26 +263,29 @@ pub struct Attempt {
 /// let now = Timestamp::from_millis(1_700_000_000_000);
 /// let first = request.next_attempt(&mut rand::rng())?;
 /// // The node is overloaded: try another member.
-/// let decision = request.handle(Outcome::Reply { status: 500, body: b"" }, now);
+/// let decision = request.handle(Outcome::reply(500, "busy"), now)?;
 /// assert!(matches!(decision, Decision::RetryOtherMember { .. }));
 /// let second = request.next_attempt(&mut rand::rng())?;
 /// assert_ne!(second.node, first.node);
-/// assert_eq!(request.handle(Outcome::Reply { status: 200, body: b"{}" }, now), Decision::Done { status: 200 });
-/// # Ok::<(), session_swarm::RequestFailure>(())
+/// let Decision::Done(reply) = request.handle(Outcome::reply(200, r#"{"t":1700000000100}"#), now)? else {
+///     panic!("a 200 finishes the request");
+/// };
+/// assert_eq!(reply.server_time, Some(Timestamp::from_millis(1_700_000_000_100)));
+/// assert_eq!(request.state(), &RequestState::Succeeded);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct SwarmRequest {
     target: SessionId,
     members: Vec<ServiceNode>,
     tried: Vec<Ed25519PublicKey>,
-    in_flight: Option<ServiceNode>,
+    state: RequestState,
     attempts: u8,
     swarm_replacements: u8,
     clock_adjustments: u8,
     clock_offset: ClockOffset,
     observed_offset: Option<ClockOffset>,
     limits: RetryLimits,
-    finished: bool,
 }
 
 /// Longest reason text kept from an error body.
@@ -187,13 +293,6 @@ const MAX_REASON_LEN: usize = 256;
 
 fn reason(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..body.len().min(MAX_REASON_LEN)]).into_owned()
-}
-
-/// The node named by a relay's `Next node not found: <ed25519 hex>` error.
-fn missing_next_node(body: &[u8]) -> Option<Ed25519PublicKey> {
-    let text = core::str::from_utf8(body).ok()?;
-    let key = text.trim().strip_prefix("Next node not found: ")?;
-    parse_key_text(key.trim())
 }
 
 impl SwarmRequest {
@@ -214,14 +313,13 @@ impl SwarmRequest {
             target,
             members: members.to_vec(),
             tried: Vec::new(),
-            in_flight: None,
+            state: RequestState::Ready,
             attempts: 0,
             swarm_replacements: 0,
             clock_adjustments: 0,
             clock_offset,
             observed_offset: None,
             limits,
-            finished: false,
         }
     }
 
@@ -250,6 +348,19 @@ impl SwarmRequest {
         self.attempts
     }
 
+    /// Where the request stands.
+    pub fn state(&self) -> &RequestState {
+        &self.state
+    }
+
+    /// Whether the request succeeded or failed.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.state,
+            RequestState::Succeeded | RequestState::Failed(_)
+        )
+    }
+
     /// Records a server clock reading (a reply's `t`, an `info` timestamp) taken at local time
     /// `now`; used if a node later says the clock is off.
     pub fn observe_server_time(&mut self, server_time: Timestamp, now: Timestamp) {
@@ -257,19 +368,22 @@ impl SwarmRequest {
     }
 
     fn fail(&mut self, failure: RequestFailure) -> RequestFailure {
-        self.finished = true;
-        self.in_flight = None;
+        self.state = RequestState::Failed(failure.clone());
         failure
     }
 
-    /// The member to send to next: a random member not yet tried. Fails once the attempt
-    /// limit is reached, every member was tried, or the request is finished.
-    pub fn next_attempt(&mut self, rng: &mut impl CryptoRng) -> Result<Attempt, RequestFailure> {
-        if self.finished {
-            return Err(RequestFailure::NoAttemptInFlight);
+    /// The member to send to next: a random member not yet tried. Fails for good
+    /// ([`AttemptError::GaveUp`]) once the attempt limit is reached or every member was tried.
+    pub fn next_attempt(&mut self, rng: &mut impl CryptoRng) -> Result<Attempt, AttemptError> {
+        match self.state {
+            RequestState::Ready => {}
+            RequestState::InFlight(_) => return Err(UsageError::AttemptInFlight.into()),
+            _ => return Err(UsageError::Finished.into()),
         }
         if self.attempts >= self.limits.max_attempts {
-            return Err(self.fail(RequestFailure::RetriesExhausted(self.attempts)));
+            return Err(self
+                .fail(RequestFailure::RetriesExhausted(self.attempts))
+                .into());
         }
         let untried: Vec<&ServiceNode> = self
             .members
@@ -277,60 +391,58 @@ impl SwarmRequest {
             .filter(|m| !self.tried.contains(&m.ed25519))
             .collect();
         if untried.is_empty() {
-            return Err(self.fail(RequestFailure::SwarmExhausted));
+            return Err(self.fail(RequestFailure::SwarmExhausted).into());
         }
         let node = *untried[random_index(rng, untried.len())];
         self.attempts += 1;
-        self.in_flight = Some(node);
-        Ok(Attempt {
+        let attempt = Attempt {
             node,
             number: self.attempts,
-        })
+        };
+        self.state = RequestState::InFlight(attempt);
+        Ok(attempt)
     }
 
     /// What to do about the outcome of the attempt in flight, at local time `now`.
-    pub fn handle(&mut self, outcome: Outcome<'_>, now: Timestamp) -> Decision {
-        let Some(node) = self.in_flight.take() else {
-            return Decision::Fail(RequestFailure::NoAttemptInFlight);
+    pub fn handle(&mut self, outcome: Outcome, now: Timestamp) -> Result<Decision, UsageError> {
+        let node = match self.state {
+            RequestState::InFlight(attempt) => attempt.node,
+            RequestState::Ready => return Err(UsageError::NoAttemptInFlight),
+            _ => return Err(UsageError::Finished),
         };
-        if self.finished {
-            return Decision::Fail(RequestFailure::NoAttemptInFlight);
-        }
-        match outcome {
-            Outcome::Reply { status, body } => self.handle_reply(node, status, body, now),
-            Outcome::PathError { status, body } => {
-                if status == 502 {
-                    if let Some(missing) = missing_next_node(body) {
-                        if missing == node.ed25519 {
-                            self.tried.push(node.ed25519);
-                        }
-                        return Decision::MarkNodeBad { node: missing };
-                    }
-                }
-                Decision::MarkPathBad
-            }
-            Outcome::Timeout => Decision::MarkPathBad,
-        }
+        self.state = RequestState::Ready;
+        Ok(match outcome {
+            Outcome::Reply(reply) => self.handle_reply(node, reply, now),
+            Outcome::PathFailure(failure) => self.handle_path_failure(node, &failure),
+            Outcome::Unreadable(_) => Decision::MarkPathBad,
+            Outcome::Timeout => Decision::DropPath,
+        })
     }
 
-    fn handle_reply(
-        &mut self,
-        node: ServiceNode,
-        status: u16,
-        body: &[u8],
-        now: Timestamp,
-    ) -> Decision {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-            if let Some(t) = map.get("t").and_then(serde_json::Value::as_u64) {
-                self.observe_server_time(Timestamp::from_millis(t), now);
-            }
+    fn handle_path_failure(&mut self, node: ServiceNode, failure: &PathFailure) -> Decision {
+        let named = match failure {
+            PathFailure::NextNodeNotFound { ed25519 } => *ed25519,
+            PathFailure::NodeNotReady {
+                ed25519: Some(ed25519),
+            } => *ed25519,
+            _ => return Decision::MarkPathBad,
+        };
+        if named == node.ed25519 {
+            self.tried.push(node.ed25519);
         }
-        let failure = match StatusClass::of(status) {
+        Decision::MarkNodeBad { node: named }
+    }
+
+    fn handle_reply(&mut self, node: ServiceNode, reply: StorageReply, now: Timestamp) -> Decision {
+        if let Some(t) = reply.server_time {
+            self.observe_server_time(t, now);
+        }
+        let failure = match StatusClass::of(reply.status) {
             StatusClass::Success => {
-                self.finished = true;
-                return Decision::Done { status };
+                self.state = RequestState::Succeeded;
+                return Decision::Done(reply);
             }
-            StatusClass::WrongSwarm => return self.wrong_swarm(node, body),
+            StatusClass::WrongSwarm => return self.wrong_swarm(node, &reply.body),
             StatusClass::ClockOutOfSync => match self.observed_offset {
                 Some(offset)
                     if self.clock_adjustments < self.limits.max_clock_adjustments
@@ -354,11 +466,11 @@ impl SwarmRequest {
                 self.tried.push(node.ed25519);
                 return Decision::MarkNodeBad { node: node.ed25519 };
             }
-            StatusClass::BadRequest => RequestFailure::BadRequest(reason(body)),
-            StatusClass::Unauthorized => RequestFailure::Unauthorized(reason(body)),
-            StatusClass::Forbidden => RequestFailure::Forbidden(reason(body)),
+            StatusClass::BadRequest => RequestFailure::BadRequest(reason(&reply.body)),
+            StatusClass::Unauthorized => RequestFailure::Unauthorized(reason(&reply.body)),
+            StatusClass::Forbidden => RequestFailure::Forbidden(reason(&reply.body)),
             StatusClass::NotFound => RequestFailure::NotFound,
-            _ => RequestFailure::UnexpectedStatus(status),
+            _ => RequestFailure::UnexpectedStatus(reply.status),
         };
         Decision::Fail(self.fail(failure))
     }

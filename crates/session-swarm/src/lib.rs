@@ -65,7 +65,10 @@ mod request;
 mod space;
 mod time;
 
-pub use decision::{Attempt, Decision, Outcome, RequestFailure, RetryLimits, SwarmRequest};
+pub use decision::{
+    Attempt, AttemptError, Decision, Outcome, RequestFailure, RequestState, RetryLimits,
+    StorageReply, SwarmRequest, UsageError,
+};
 pub use disappearing::{
     after_read_expire_request, after_read_expiry, store_ttl_millis, MessageKind,
 };
@@ -93,7 +96,9 @@ pub use request::{
     ExpiryMode, Method, RequestAuth, RequestError, SignedAction, Signer, StorageRequest,
     MAX_BATCH_REQUESTS, MAX_STORE_DATA_LEN,
 };
-pub use space::{nearest_swarm_index, select_swarm, swarm_space, swarm_space_of, SwarmId};
+pub use space::{
+    nearest_swarm_index, select_swarm, swarm_space, swarm_space_of, SwarmId, SwarmIdParseError,
+};
 pub use time::{ClockOffset, Timestamp};
 
 pub use rand_core;

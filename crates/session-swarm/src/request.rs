@@ -701,8 +701,9 @@ impl StorageRequest {
         json!({ "method": self.method.name(), "params": Value::Object(self.params.clone()) })
     }
 
-    /// The JSON body as bytes (keys sorted, compact).
+    /// The JSON body as bytes: compact, object keys sorted by bytes at every level
+    /// ([`session_onion::dump_sorted_json`], whatever order `serde_json::Map` keeps).
     pub fn to_body(&self) -> Vec<u8> {
-        self.to_json().to_string().into_bytes()
+        session_onion::dump_sorted_json(&self.to_json()).into_bytes()
     }
 }

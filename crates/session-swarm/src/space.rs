@@ -41,18 +41,30 @@ impl SwarmId {
 }
 
 impl fmt::Display for SwarmId {
-    /// Decimal, as in the conformance interface and the vectors.
+    /// Sixteen lower-case hex digits (`000000000000001f`), as swarm IDs are shown elsewhere;
+    /// [`SwarmId::get`] gives the number for a decimal form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        write!(f, "{:016x}", self.0)
     }
 }
 
-impl FromStr for SwarmId {
-    type Err = core::num::ParseIntError;
+impl fmt::LowerHex for SwarmId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::LowerHex::fmt(&self.0, f)
+    }
+}
 
-    /// Parses the decimal form (`0` to `18446744073709551615`).
+/// A swarm ID text that is not 1 to 16 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a swarm ID is 1 to 16 hex digits")]
+pub struct SwarmIdParseError;
+
+impl FromStr for SwarmId {
+    type Err = SwarmIdParseError;
+
+    /// Parses the hex form, as [`SwarmId::from_hex`] (so `Display` output parses back).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse().map(Self)
+        Self::from_hex(s).ok_or(SwarmIdParseError)
     }
 }
 
@@ -118,4 +130,26 @@ pub fn select_swarm(position: u64, swarm_ids: &[SwarmId]) -> Option<SwarmId> {
     sorted.sort_unstable();
     sorted.dedup();
     nearest_swarm_index(position, &sorted).map(|i| SwarmId(sorted[i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swarm_id_text_is_hex_and_parses_back() {
+        let id = SwarmId::new(0x1f);
+        assert_eq!(id.to_string(), "000000000000001f");
+        assert_eq!(format!("{id:x}"), "1f");
+        assert_eq!("000000000000001f".parse(), Ok(id));
+        assert_eq!("1f".parse(), Ok(id));
+        assert_eq!(SwarmId::INVALID.to_string(), "ffffffffffffffff");
+        assert_eq!("31".parse::<SwarmId>(), Ok(SwarmId::new(0x31)));
+        assert_eq!("".parse::<SwarmId>(), Err(SwarmIdParseError));
+        assert_eq!("0x1f".parse::<SwarmId>(), Err(SwarmIdParseError));
+        assert_eq!(
+            "10000000000000000".parse::<SwarmId>(),
+            Err(SwarmIdParseError)
+        );
+    }
 }

@@ -9,6 +9,7 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::json;
 use session_identity::{Identity, Prefix, Seed, SessionId};
+use session_onion::{OnionFailure, PathFailure, ResponseError, ServiceNodeResponse};
 use session_swarm::*;
 
 const NOW: Timestamp = Timestamp::from_millis(1_700_000_000_000);
@@ -415,6 +416,40 @@ fn request_bounds_are_checked_before_sending() {
         json!({"method": "store", "params": {"pubkey": other.to_hex(), "namespace": 0,
         "timestamp": NOW.as_millis(), "ttl": 60_000, "data": "AAAA"}})
     );
+    // The bytes themselves: keys sorted at every level (inserted as pubkey, namespace,
+    // timestamp, ttl, data), however serde_json's map orders them.
+    assert_eq!(
+        String::from_utf8(r.to_body()).unwrap(),
+        format!(
+            r#"{{"method":"store","params":{{"data":"AAAA","namespace":0,"pubkey":"{}","timestamp":{},"ttl":60000}}}}"#,
+            other.to_hex(),
+            NOW.as_millis()
+        )
+    );
+    let batch = StorageRequest::batch(vec![
+        r.clone(),
+        StorageRequest::retrieve(&signer, Namespace::DEFAULT, Some(&hash(1)), NOW),
+    ])
+    .unwrap();
+    let retrieve = StorageRequest::retrieve(&signer, Namespace::DEFAULT, Some(&hash(1)), NOW);
+    let p = retrieve.params();
+    let text = |key: &str| p[key].as_str().unwrap().to_owned();
+    assert_eq!(
+        String::from_utf8(batch.to_body()).unwrap(),
+        format!(
+            concat!(
+                r#"{{"method":"batch","params":{{"requests":[{},"#,
+                r#"{{"method":"retrieve","params":{{"last_hash":"{}","namespace":0,"pubkey":"{}","#,
+                r#""pubkey_ed25519":"{}","signature":"{}","timestamp":{}}}}}]}}}}"#
+            ),
+            String::from_utf8(r.to_body()).unwrap(),
+            text("last_hash"),
+            text("pubkey"),
+            text("pubkey_ed25519"),
+            text("signature"),
+            NOW.as_millis()
+        )
+    );
 
     assert_eq!(
         StorageRequest::retrieve_unauthenticated(&id, Namespace::DEFAULT, None).unwrap_err(),
@@ -707,13 +742,7 @@ fn decisions() {
     let body = json!({"swarm": "2a", "snodes": new_members.iter().map(common::swarm_entry).collect::<Vec<_>>()}).to_string();
     let mut r = request(&members);
     r.next_attempt(&mut rng).unwrap();
-    match r.handle(
-        Outcome::Reply {
-            status: 421,
-            body: body.as_bytes(),
-        },
-        NOW,
-    ) {
+    match r.handle(Outcome::reply(421, body.as_bytes()), NOW).unwrap() {
         Decision::ReplaceSwarmAndRetry { swarm_id, members } => {
             assert_eq!(swarm_id, SwarmId::new(42));
             assert_eq!(members.len(), 3);
@@ -724,53 +753,34 @@ fn decisions() {
     assert!(r.members().contains(&next.node) && next.node.swarm_id == Some(SwarmId::new(42)));
     // Two more 421s: the loop is cut.
     assert!(matches!(
-        r.handle(
-            Outcome::Reply {
-                status: 421,
-                body: body.as_bytes()
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(421, body.as_bytes()), NOW).unwrap(),
         Decision::ReplaceSwarmAndRetry { .. }
     ));
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 421,
-                body: body.as_bytes()
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(421, body.as_bytes()), NOW).unwrap(),
         Decision::Fail(RequestFailure::WrongSwarmLoop)
     );
     assert_eq!(
         r.next_attempt(&mut rng).unwrap_err(),
-        RequestFailure::NoAttemptInFlight
+        AttemptError::Usage(UsageError::Finished)
     );
 
     // 406 after a server time was seen: adjust the clock once.
     let mut r = request(&members);
     r.next_attempt(&mut rng).unwrap();
     assert!(matches!(
-        r.handle(
-            Outcome::Reply {
-                status: 500,
-                body: br#"{"t":1700000100000}"#
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(500, br#"{"t":1700000100000}"#), NOW)
+            .unwrap(),
         Decision::RetryOtherMember { .. }
     ));
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
         r.handle(
-            Outcome::Reply {
-                status: 406,
-                body: b"Timestamp error: check your clock"
-            },
+            Outcome::reply(406, b"Timestamp error: check your clock"),
             NOW
-        ),
+        )
+        .unwrap(),
         Decision::AdjustClockAndResign {
             offset: ClockOffset::from_millis(100_000)
         }
@@ -778,13 +788,7 @@ fn decisions() {
     assert_eq!(r.signing_time(NOW), NOW.saturating_add_millis(100_000));
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 425,
-                body: b""
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(425, b""), NOW).unwrap(),
         Decision::Fail(RequestFailure::ClockOutOfSync { offset_ms: 100_000 })
     );
 
@@ -792,13 +796,7 @@ fn decisions() {
     let mut r = request(&members);
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 406,
-                body: b""
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(406, b""), NOW).unwrap(),
         Decision::Fail(RequestFailure::ClockOutOfSync { offset_ms: 0 })
     );
 
@@ -807,18 +805,13 @@ fn decisions() {
     r.next_attempt(&mut rng).unwrap();
     let long = vec![b'a'; 10_000];
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 401,
-                body: &long
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(401, long.clone()), NOW).unwrap(),
         Decision::Fail(RequestFailure::Unauthorized("a".repeat(256)))
     );
+    assert_eq!(r.handle(Outcome::Timeout, NOW), Err(UsageError::Finished));
     assert_eq!(
-        r.handle(Outcome::Timeout, NOW),
-        Decision::Fail(RequestFailure::NoAttemptInFlight)
+        r.state(),
+        &RequestState::Failed(RequestFailure::Unauthorized("a".repeat(256)))
     );
 
     // Relay errors: a named missing node, a path timeout.
@@ -827,12 +820,10 @@ fn decisions() {
     let text = format!("Next node not found: {}", attempt.node.ed25519.to_hex());
     assert_eq!(
         r.handle(
-            Outcome::PathError {
-                status: 502,
-                body: text.as_bytes()
-            },
+            Outcome::PathFailure(PathFailure::classify(Some(502), text.as_bytes())),
             NOW
-        ),
+        )
+        .unwrap(),
         Decision::MarkNodeBad {
             node: attempt.node.ed25519
         }
@@ -844,25 +835,17 @@ fn decisions() {
     );
     assert_eq!(
         r.handle(
-            Outcome::PathError {
-                status: 502,
-                body: b"Next node not found: zz"
-            },
+            Outcome::PathFailure(PathFailure::classify(Some(502), b"Next node not found: zz")),
             NOW
-        ),
+        )
+        .unwrap(),
         Decision::MarkPathBad
     );
     r.next_attempt(&mut rng).unwrap();
-    assert_eq!(r.handle(Outcome::Timeout, NOW), Decision::MarkPathBad);
+    assert_eq!(r.handle(Outcome::Timeout, NOW).unwrap(), Decision::DropPath);
     let third = r.next_attempt(&mut rng).unwrap();
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 503,
-                body: b""
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(503, b""), NOW).unwrap(),
         Decision::MarkNodeBad {
             node: third.node.ed25519
         }
@@ -877,18 +860,12 @@ fn decisions() {
     assert_eq!(last.node, *remaining[0]);
     assert_eq!(last.number, 5);
     assert!(matches!(
-        r.handle(
-            Outcome::Reply {
-                status: 502,
-                body: b""
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(502, b""), NOW).unwrap(),
         Decision::RetryOtherMember { .. }
     ));
     assert_eq!(
         r.next_attempt(&mut rng).unwrap_err(),
-        RequestFailure::SwarmExhausted
+        AttemptError::GaveUp(RequestFailure::SwarmExhausted)
     );
 
     // Attempt limit.
@@ -903,47 +880,124 @@ fn decisions() {
     );
     for _ in 0..2 {
         r.next_attempt(&mut rng).unwrap();
-        assert_eq!(r.handle(Outcome::Timeout, NOW), Decision::MarkPathBad);
+        assert_eq!(r.handle(Outcome::Timeout, NOW).unwrap(), Decision::DropPath);
     }
     assert_eq!(
         r.next_attempt(&mut rng).unwrap_err(),
-        RequestFailure::RetriesExhausted(2)
+        AttemptError::GaveUp(RequestFailure::RetriesExhausted(2))
     );
 
     // Unknown statuses fail; success is done; an empty swarm cannot start.
     let mut r = request(&members);
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
-        r.handle(
-            Outcome::Reply {
-                status: 418,
-                body: b""
-            },
-            NOW
-        ),
+        r.handle(Outcome::reply(418, b""), NOW).unwrap(),
         Decision::Fail(RequestFailure::UnexpectedStatus(418))
     );
     let mut r = request(&[]);
     assert_eq!(
         r.next_attempt(&mut rng).unwrap_err(),
-        RequestFailure::SwarmExhausted
+        AttemptError::GaveUp(RequestFailure::SwarmExhausted)
     );
     let mut r = request(&members);
     assert_eq!(
         r.handle(Outcome::Timeout, NOW),
-        Decision::Fail(RequestFailure::NoAttemptInFlight)
+        Err(UsageError::NoAttemptInFlight)
+    );
+    assert_eq!(r.state(), &RequestState::Ready);
+    r.next_attempt(&mut rng).unwrap();
+    assert_eq!(
+        r.handle(Outcome::reply(200, b"{}"), NOW).unwrap(),
+        Decision::Done(StorageReply {
+            status: 200,
+            body: b"{}".to_vec(),
+            server_time: None
+        })
+    );
+}
+
+#[test]
+fn decisions_on_what_the_onion_layer_read() {
+    let members: Vec<_> = (0..3).map(common::node).collect();
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+
+    // The relay's text with its status line, read once by session-onion, names the node.
+    let mut r = request(&members);
+    let attempt = r.next_attempt(&mut rng).unwrap();
+    let text = format!(
+        "502 Bad Gateway\n\nNext node not found: {}",
+        attempt.node.ed25519.to_hex()
+    );
+    let outcome = Outcome::from_onion(Err(OnionFailure::Path(PathFailure::classify(
+        None,
+        text.as_bytes(),
+    ))));
+    assert_eq!(
+        r.handle(outcome, NOW).unwrap(),
+        Decision::MarkNodeBad {
+            node: attempt.node.ed25519
+        }
+    );
+    // A node that is not ready, named by a relay: blamed; unnamed: the path is.
+    let attempt = r.next_attempt(&mut rng).unwrap();
+    let other = members.iter().find(|m| **m != attempt.node).unwrap();
+    let text = format!("Snode not ready: {}", other.ed25519.to_hex());
+    assert_eq!(
+        r.handle(
+            Outcome::PathFailure(PathFailure::classify(Some(503), text.as_bytes())),
+            NOW
+        )
+        .unwrap(),
+        Decision::MarkNodeBad {
+            node: other.ed25519
+        }
     );
     r.next_attempt(&mut rng).unwrap();
     assert_eq!(
         r.handle(
-            Outcome::Reply {
-                status: 200,
-                body: b"{}"
-            },
+            Outcome::PathFailure(PathFailure::classify(Some(503), b"")),
             NOW
-        ),
-        Decision::Done { status: 200 }
+        )
+        .unwrap(),
+        Decision::MarkPathBad
     );
+    // An unreadable reply counts against the path, not the member.
+    r.next_attempt(&mut rng).unwrap();
+    assert_eq!(
+        r.handle(
+            Outcome::from_onion(Err(ResponseError::NotBase64.into())),
+            NOW
+        )
+        .unwrap(),
+        Decision::MarkPathBad
+    );
+    // Asking again before handing back the outcome is refused, and changes nothing.
+    let attempt = r.next_attempt(&mut rng).unwrap();
+    assert_eq!(
+        r.next_attempt(&mut rng).unwrap_err(),
+        AttemptError::Usage(UsageError::AttemptInFlight)
+    );
+    assert_eq!(r.state(), &RequestState::InFlight(attempt));
+    // A decrypted 200 finishes the request with its body and the node's clock.
+    let reply = ServiceNodeResponse {
+        status: 200,
+        headers: Vec::new(),
+        body: br#"{"hash":"x","t":1700000000250}"#.to_vec(),
+    };
+    let Decision::Done(done) = r.handle(Outcome::from(Ok(reply)), NOW).unwrap() else {
+        panic!("a 200 is done");
+    };
+    assert_eq!(done.body, br#"{"hash":"x","t":1700000000250}"#);
+    assert_eq!(
+        done.server_time,
+        Some(Timestamp::from_millis(1_700_000_000_250))
+    );
+    assert!(r.is_finished());
+    assert_eq!(
+        r.next_attempt(&mut rng).unwrap_err(),
+        AttemptError::Usage(UsageError::Finished)
+    );
+    assert_eq!(r.handle(Outcome::Timeout, NOW), Err(UsageError::Finished));
 }
 
 #[test]

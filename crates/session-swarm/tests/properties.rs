@@ -8,10 +8,11 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use session_identity::{Prefix, SessionId};
+use session_identity::{Ed25519PublicKey, Prefix, SessionId};
+use session_onion::{PathFailure, ResponseError};
 use session_swarm::{
-    select_swarm, ClockOffset, Decision, NodePool, Outcome, RetryLimits, ServiceNode, SwarmId,
-    SwarmMap, SwarmRequest, Timestamp, PATH_LENGTH,
+    select_swarm, Attempt, AttemptError, ClockOffset, Decision, NodePool, Outcome, RequestState,
+    RetryLimits, ServiceNode, SwarmId, SwarmMap, SwarmRequest, Timestamp, UsageError, PATH_LENGTH,
 };
 
 /// Nearest by ring distance; on equal distance the one reached going down (left) wins.
@@ -87,14 +88,8 @@ proptest! {
     }
 
     #[test]
-    fn decisions_end_within_the_bound(seed in any::<[u8; 32]>(), outcomes in prop::collection::vec(0u8..12, 0..64), limit in 1u8..10) {
+    fn decisions_end_within_the_bound(seed in any::<[u8; 32]>(), outcomes in prop::collection::vec(0u8..14, 0..64), limit in 1u8..10) {
         let members: Vec<ServiceNode> = (0..5).map(common::node).collect();
-        let other: Vec<ServiceNode> = (10..13).map(common::node).collect();
-        let wrong_swarm = serde_json::json!({
-            "swarm": "1f", "t": 1_700_000_030_000u64,
-            "snodes": other.iter().map(common::swarm_entry).collect::<Vec<_>>(),
-        }).to_string();
-        let missing = format!("Next node not found: {}", members[0].ed25519.to_hex());
         let target = SessionId::new(Prefix::User, [9; 32]);
         let limits = RetryLimits { max_attempts: limit, ..RetryLimits::default() };
         let mut request = SwarmRequest::with_limits(target, &members, ClockOffset::ZERO, limits);
@@ -103,24 +98,10 @@ proptest! {
         let mut steps = 0usize;
         let mut finished = false;
         for code in outcomes.iter().cycle().take(1000) {
-            let Ok(_attempt) = request.next_attempt(&mut rng) else { finished = true; break };
+            let Ok(attempt) = request.next_attempt(&mut rng) else { finished = true; break };
             steps += 1;
-            let outcome = match code {
-                0 => Outcome::Reply { status: 200, body: b"{}" },
-                1 => Outcome::Reply { status: 421, body: wrong_swarm.as_bytes() },
-                2 => Outcome::Reply { status: 406, body: br#"{"t":1700000090000}"# },
-                3 => Outcome::Reply { status: 500, body: b"" },
-                4 => Outcome::Reply { status: 503, body: b"" },
-                5 => Outcome::PathError { status: 502, body: missing.as_bytes() },
-                6 => Outcome::PathError { status: 504, body: b"Request time out" },
-                7 => Outcome::Timeout,
-                8 => Outcome::Reply { status: 421, body: b"garbage" },
-                9 => Outcome::Reply { status: 401, body: b"no" },
-                10 => Outcome::Reply { status: 425, body: b"" },
-                _ => Outcome::Reply { status: 299 + u16::from(*code), body: b"" },
-            };
-            match request.handle(outcome, now) {
-                Decision::Done { .. } | Decision::Fail(_) => { finished = true; break }
+            match request.handle(outcome(*code, &members, &attempt.node), now).unwrap() {
+                Decision::Done(_) | Decision::Fail(_) => { finished = true; break }
                 _ => {}
             }
         }
@@ -130,5 +111,137 @@ proptest! {
         prop_assert!(finished, "request still alive after {steps} steps");
         prop_assert!(steps <= usize::from(limit), "{steps} attempts > limit {limit}");
         prop_assert!(request.next_attempt(&mut rng).is_err());
+    }
+
+    /// The request as a state machine, driven by any sequence of calls, the wrong ones
+    /// included, against a model of its states.
+    #[test]
+    fn request_state_machine(seed in any::<[u8; 32]>(), ops in prop::collection::vec((0u8..4, 0u8..14), 0..80)) {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Model { Ready, InFlight(Attempt), Finished }
+        let members: Vec<ServiceNode> = (0..5).map(common::node).collect();
+        let target = SessionId::new(Prefix::User, [9; 32]);
+        let limits = RetryLimits::default();
+        let mut request = SwarmRequest::with_limits(target, &members, ClockOffset::ZERO, limits);
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let now = Timestamp::from_millis(1_700_000_000_000);
+        let mut model = Model::Ready;
+        // Members a decision said not to retry, until the swarm is replaced.
+        let mut excluded: Vec<Ed25519PublicKey> = Vec::new();
+        let mut attempts = 0u8;
+        for (op, code) in ops {
+            let before = request.state().clone();
+            if op == 0 {
+                // Hand an outcome over, in flight or not.
+                let result = match model {
+                    Model::InFlight(attempt) => request.handle(outcome(code, &members, &attempt.node), now),
+                    _ => request.handle(Outcome::Timeout, now),
+                };
+                match (model, result) {
+                    (Model::Ready, Err(e)) => {
+                        prop_assert_eq!(e, UsageError::NoAttemptInFlight);
+                        prop_assert_eq!(request.state(), &before);
+                    }
+                    (Model::Finished, Err(e)) => {
+                        prop_assert_eq!(e, UsageError::Finished);
+                        prop_assert_eq!(request.state(), &before);
+                    }
+                    (Model::InFlight(attempt), Ok(decision)) => {
+                        model = match &decision {
+                            Decision::Done(reply) => {
+                                prop_assert!((200..300).contains(&reply.status));
+                                prop_assert_eq!(request.state(), &RequestState::Succeeded);
+                                Model::Finished
+                            }
+                            Decision::Fail(failure) => {
+                                prop_assert_eq!(request.state(), &RequestState::Failed(failure.clone()));
+                                Model::Finished
+                            }
+                            _ => {
+                                prop_assert_eq!(request.state(), &RequestState::Ready);
+                                Model::Ready
+                            }
+                        };
+                        match decision {
+                            Decision::RetryOtherMember { failed } => {
+                                prop_assert_eq!(failed, attempt.node.ed25519);
+                                excluded.push(failed);
+                            }
+                            Decision::MarkNodeBad { node } if node == attempt.node.ed25519 => excluded.push(node),
+                            Decision::ReplaceSwarmAndRetry { members: new, .. } => {
+                                prop_assert_eq!(request.members(), &new[..]);
+                                excluded.clear();
+                            }
+                            _ => {}
+                        }
+                    }
+                    (model, result) => prop_assert!(false, "{model:?} gave {result:?}"),
+                }
+            } else {
+                let result = request.next_attempt(&mut rng);
+                match (model, result) {
+                    (Model::Ready, Ok(attempt)) => {
+                        attempts += 1;
+                        prop_assert_eq!(attempt.number, attempts);
+                        prop_assert!(attempts <= limits.max_attempts);
+                        prop_assert!(request.members().contains(&attempt.node));
+                        prop_assert!(!excluded.contains(&attempt.node.ed25519), "retried an excluded member");
+                        prop_assert_eq!(request.state(), &RequestState::InFlight(attempt));
+                        model = Model::InFlight(attempt);
+                    }
+                    (Model::Ready, Err(AttemptError::GaveUp(failure))) => {
+                        let exhausted = attempts >= limits.max_attempts
+                            || request.members().iter().all(|m| excluded.contains(&m.ed25519));
+                        prop_assert!(exhausted, "gave up early: {failure:?}");
+                        prop_assert_eq!(request.state(), &RequestState::Failed(failure));
+                        model = Model::Finished;
+                    }
+                    (Model::InFlight(_), Err(e)) => {
+                        prop_assert_eq!(e, AttemptError::Usage(UsageError::AttemptInFlight));
+                        prop_assert_eq!(request.state(), &before);
+                    }
+                    (Model::Finished, Err(e)) => {
+                        prop_assert_eq!(e, AttemptError::Usage(UsageError::Finished));
+                        prop_assert_eq!(request.state(), &before);
+                    }
+                    (model, result) => prop_assert!(false, "{model:?} gave {result:?}"),
+                }
+            }
+            prop_assert_eq!(request.is_finished(), model == Model::Finished);
+        }
+    }
+}
+
+/// Outcome number `code` for an attempt to `node`.
+fn outcome(code: u8, members: &[ServiceNode], node: &ServiceNode) -> Outcome {
+    let other: Vec<ServiceNode> = (10..13).map(common::node).collect();
+    match code {
+        0 => Outcome::reply(200, r#"{"t":1700000000500}"#),
+        1 => Outcome::reply(
+            421,
+            serde_json::json!({
+                "swarm": "1f", "t": 1_700_000_030_000u64,
+                "snodes": other.iter().map(common::swarm_entry).collect::<Vec<_>>(),
+            })
+            .to_string(),
+        ),
+        2 => Outcome::reply(406, r#"{"t":1700000090000}"#),
+        3 => Outcome::reply(500, ""),
+        4 => Outcome::reply(503, ""),
+        5 => Outcome::PathFailure(PathFailure::classify(
+            Some(502),
+            format!("Next node not found: {}", members[0].ed25519.to_hex()).as_bytes(),
+        )),
+        6 => Outcome::PathFailure(PathFailure::classify(Some(504), b"Request time out")),
+        7 => Outcome::Timeout,
+        8 => Outcome::reply(421, "garbage"),
+        9 => Outcome::reply(401, "no"),
+        10 => Outcome::reply(425, ""),
+        11 => Outcome::Unreadable(ResponseError::NotBase64),
+        12 => Outcome::PathFailure(PathFailure::classify(
+            Some(502),
+            format!("Next node not found: {}", node.ed25519.to_hex()).as_bytes(),
+        )),
+        _ => Outcome::reply(299 + u16::from(code), ""),
     }
 }

@@ -9,16 +9,18 @@ use session_envelope::proto::Content;
 use session_envelope::{decode, encode, DecodedMessage, EncodeError, Expiry};
 use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
 use session_onion::{
-    BuildError, Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys, V4Request,
+    BuildError, Destination, EncType, Hop, OnionFailure, OnionRequestBuilder, PrecomputedKeys,
+    V4Request,
 };
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
-    store_ttl_millis, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind, Namespace,
-    NodePool, OnionPath, Outcome, PathError, PathSet, ReplyError, RequestError, RequestFailure,
-    ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest, Timestamp,
+    store_ttl_millis, AttemptError, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind,
+    Namespace, NodePool, OnionPath, Outcome, PathError, PathSet, ReplyError, RequestError,
+    RequestFailure, ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest, Timestamp,
+    UsageError,
 };
 
-use crate::network::{Delivery, Network};
+use crate::network::Network;
 use crate::trace::short;
 
 /// Why a client operation failed.
@@ -49,6 +51,19 @@ pub enum ClientError {
     /// A server answered with an error status.
     #[error("server answered {0}")]
     Server(u16),
+    /// A request to a server got no readable answer.
+    #[error("server request: {0}")]
+    ServerUnreachable(#[from] OnionFailure),
+    /// A request to a server got no answer in time.
+    #[error("server request timed out")]
+    ServerTimeout,
+    /// No attempt could be made: the swarm layer gave up, or (a bug in this client) was
+    /// driven out of order.
+    #[error("no attempt: {0}")]
+    Attempt(#[from] AttemptError),
+    /// The decision machine was driven out of order (a bug in this client).
+    #[error("decision machine misuse: {0}")]
+    Usage(#[from] UsageError),
 }
 
 /// A message read from the swarm.
@@ -85,12 +100,6 @@ pub struct Client {
     last_hash: Option<MessageHash>,
     seen: BTreeSet<String>,
     undecodable: usize,
-}
-
-enum Got {
-    Reply(u16, Vec<u8>),
-    PathError(u16, Vec<u8>),
-    Timeout,
 }
 
 impl Transport {
@@ -152,10 +161,6 @@ impl Transport {
         }
     }
 
-    fn transmit(net: &mut Network, guard: &Ed25519PublicKey, body: &[u8], label: &str) -> Delivery {
-        net.deliver(guard, body, label)
-    }
-
     /// Sends a storage request to `target`'s swarm, obeying [`SwarmRequest`]'s decisions.
     fn request(
         &mut self,
@@ -184,41 +189,19 @@ impl Transport {
                 attempt.number,
                 short(&node.ed25519)
             );
-            let got = match Self::transmit(net, &guard, onion.body(), &label) {
-                Delivery::Reply(bytes) => {
-                    match onion
+            let answer = net.deliver(&guard, onion.body(), &label);
+            let outcome = match answer {
+                Some(answer) => Outcome::from_onion(
+                    onion
                         .response_context()
-                        .decode_service_node_response(&bytes)
-                    {
-                        Ok(response) => {
-                            Got::Reply(response.status, response.body.unwrap_or_default())
-                        }
-                        Err(_) => Got::PathError(400, b"undecodable reply".to_vec()),
-                    }
-                }
-                Delivery::PathError { status, body } => Got::PathError(status, body),
-                _ => Got::Timeout,
+                        .read_service_node_reply(answer.status, &answer.body),
+                ),
+                None => Outcome::Timeout,
             };
-            let outcome = match &got {
-                Got::Reply(status, body) => Outcome::Reply {
-                    status: *status,
-                    body,
-                },
-                Got::PathError(status, body) => Outcome::PathError {
-                    status: *status,
-                    body,
-                },
-                Got::Timeout => Outcome::Timeout,
-            };
-            let decision = request.handle(outcome, local_now);
+            let decision = request.handle(outcome, local_now)?;
             self.log.push(format!("{label}: {}", describe(&decision)));
             match decision {
-                Decision::Done { .. } => {
-                    return Ok(match got {
-                        Got::Reply(_, body) => body,
-                        _ => Vec::new(),
-                    })
-                }
+                Decision::Done(reply) => return Ok(reply.body),
                 Decision::RetryOtherMember { .. } => {}
                 Decision::ReplaceSwarmAndRetry { members, .. } => {
                     self.swarms.insert(target.to_bytes(), members);
@@ -230,16 +213,15 @@ impl Transport {
                     self.paths.remove_paths_through(&node);
                 }
                 Decision::MarkPathBad => {
-                    if matches!(got, Got::Timeout) {
-                        // Nothing came back: stop using this path (the guard may be gone).
-                        self.pool.record_failure(&guard);
-                        self.paths.remove_paths_through(&guard);
-                    } else {
-                        self.paths.record_failure(&guard);
-                    }
+                    self.paths.record_failure(&guard);
+                }
+                Decision::DropPath => {
+                    self.pool.record_failure(&guard);
+                    self.paths.remove_paths_through(&guard);
                 }
                 Decision::Fail(failure) => return Err(failure.into()),
-                _ => return Err(RequestFailure::NoAttemptInFlight.into()),
+                // A decision added later: retrying is what every other decision does.
+                _ => {}
             }
         }
     }
@@ -247,13 +229,12 @@ impl Transport {
 
 fn describe(decision: &Decision) -> String {
     match decision {
-        Decision::Done { status } => format!("done ({status})"),
+        Decision::Done(reply) => format!("done ({})", reply.status),
         Decision::RetryOtherMember { failed } => {
             format!("retry another member ({} failed)", short(failed))
         }
         Decision::ReplaceSwarmAndRetry { swarm_id, members } => format!(
-            "421: replace swarm with {:x} ({} members) and retry",
-            swarm_id.get(),
+            "421: replace swarm with {swarm_id:x} ({} members) and retry",
             members.len()
         ),
         Decision::AdjustClockAndResign { offset } => {
@@ -264,6 +245,7 @@ fn describe(decision: &Decision) -> String {
         }
         Decision::MarkNodeBad { node } => format!("node {} is bad: drop it and retry", short(node)),
         Decision::MarkPathBad => "path is bad: count it and retry".into(),
+        Decision::DropPath => "no answer: drop the path and retry".into(),
         Decision::Fail(failure) => format!("give up: {failure}"),
         other => format!("{other:?}"),
     }
@@ -473,17 +455,13 @@ impl Client {
                 &mut self.transport.rng,
             )?;
         let label = format!("{} {}", request.method(), request.endpoint());
-        match net.deliver(&path.guard().ed25519, onion.body(), &label) {
-            Delivery::Reply(bytes) => {
-                let response = onion
-                    .response_context()
-                    .decode_server_response(&bytes)
-                    .map_err(|_| ClientError::Server(502))?;
-                Ok((response.status, response.body.unwrap_or_default()))
-            }
-            Delivery::PathError { status, .. } => Err(ClientError::Server(status)),
-            _ => Err(ClientError::Server(504)),
-        }
+        let answer = net
+            .deliver(&path.guard().ed25519, onion.body(), &label)
+            .ok_or(ClientError::ServerTimeout)?;
+        let response = onion
+            .response_context()
+            .read_server_reply(answer.status, &answer.body)?;
+        Ok((response.status, response.body.unwrap_or_default()))
     }
 
     /// Uploads a blob to the file server through an onion path (v4); returns its ID.

@@ -8,11 +8,12 @@
 //! - [`Client`]: a frontend's use of the layers: `session-envelope` seals and opens,
 //!   `session-onion` routes, `session-swarm` signs, picks paths and decides what to do after
 //!   each outcome.
-//! - [`RequestTrace`]: per request, what each hop saw (previous and next hop only) and how long
-//!   it took.
+//! - [`RequestTrace`]: per request, what each hop saw (previous and next hop only) and, with a
+//!   hop clock ([`Network::set_hop_clock`]), how long it took.
 //!
 //! Everything is deterministic: randomness comes from seeded [`rand_chacha::ChaCha20Rng`]s and
-//! time only moves when [`Network::advance`] is called. No socket is opened.
+//! time only moves when [`Network::advance`] is called; the network reads no clock of its own.
+//! No socket is opened.
 //!
 //! ```
 //! use rand_chacha::ChaCha20Rng;
@@ -48,6 +49,8 @@ mod storage;
 mod trace;
 
 pub use client::{Client, ClientError, Received};
-pub use network::{Delivery, FileServer, Network, NetworkConfig, Node, GENESIS_MS, STORAGE_PORT};
+pub use network::{
+    FileServer, HopClock, HttpReply, Network, NetworkConfig, Node, GENESIS_MS, STORAGE_PORT,
+};
 pub use storage::RETRIEVE_PAGE;
 pub use trace::{short, HopView, Peer, RequestTrace};

@@ -1,7 +1,7 @@
 //! The simulated network: nodes, their swarms and stores, the file server, faults and traces.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
@@ -23,21 +23,38 @@ pub const STORAGE_PORT: u16 = 22021;
 /// The first simulated time: 2023-11-14 22:13:20 UTC.
 pub const GENESIS_MS: u64 = 1_700_000_000_000;
 
-/// What a client's transport got back for an onion request: the guard's HTTP answer.
+/// The guard's HTTP answer to an onion request, as a client's transport sees it: a 200 with
+/// the destination's encrypted reply, or a relay's plain-text error with its status.
+/// [`Network::deliver`] gives `None` when nothing comes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Delivery {
-    /// HTTP 200 with the destination's encrypted reply.
-    Reply(Vec<u8>),
-    /// A relay's plain-text error (the path broke): HTTP status and text.
-    PathError {
-        /// The HTTP status.
-        status: u16,
-        /// The text.
-        body: Vec<u8>,
-    },
-    /// Nothing came back.
-    Timeout,
+pub struct HttpReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    fn ok(body: Vec<u8>) -> Option<Self> {
+        Some(Self { status: 200, body })
+    }
+
+    fn error(status: u16, text: impl Into<Vec<u8>>) -> Option<Self> {
+        Some(Self {
+            status,
+            body: text.into(),
+        })
+    }
+}
+
+/// A clock that measures how long each hop spends, for traces (see
+/// [`Network::set_hop_clock`]). Not part of what the network does.
+pub struct HopClock(Box<dyn FnMut() -> Duration + Send>);
+
+impl core::fmt::Debug for HopClock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("HopClock")
+    }
 }
 
 /// One simulated service node.
@@ -153,6 +170,7 @@ pub struct Network {
     file_server: FileServer,
     faults: Faults,
     traces: Vec<RequestTrace>,
+    hop_clock: Option<HopClock>,
     /// Allowed distance between a request's timestamp and a node's clock.
     pub(crate) clock_tolerance_ms: u64,
 }
@@ -217,8 +235,20 @@ impl Network {
             },
             faults: Faults::default(),
             traces: Vec::new(),
+            hop_clock: None,
             clock_tolerance_ms: 60_000,
         }
+    }
+
+    /// Measures the time each hop spends with `clock` (a monotonic reading, e.g. the time
+    /// since a `std::time::Instant`), shown in traces. Without one, traces carry no timings
+    /// and the network reads no clock at all.
+    pub fn set_hop_clock(&mut self, clock: impl FnMut() -> Duration + Send + 'static) {
+        self.hop_clock = Some(HopClock(Box::new(clock)));
+    }
+
+    fn hop_time(&mut self) -> Option<Duration> {
+        self.hop_clock.as_mut().map(|clock| (clock.0)())
     }
 
     /// The network's clock.
@@ -335,8 +365,14 @@ impl Network {
     }
 
     /// Delivers an onion request body to `guard`, as a client's HTTP POST to
-    /// `/onion_req/v2` would, and returns the guard's answer. Records a [`RequestTrace`].
-    pub fn deliver(&mut self, guard: &Ed25519PublicKey, body: &[u8], label: &str) -> Delivery {
+    /// `/onion_req/v2` would, and returns the guard's answer (`None`: nothing came back).
+    /// Records a [`RequestTrace`].
+    pub fn deliver(
+        &mut self,
+        guard: &Ed25519PublicKey,
+        body: &[u8],
+        label: &str,
+    ) -> Option<HttpReply> {
         let mut trace = RequestTrace {
             label: label.to_owned(),
             hops: Vec::new(),
@@ -344,11 +380,13 @@ impl Network {
         };
         let delivery = self.route(guard, body.to_vec(), &mut trace);
         trace.outcome = match &delivery {
-            Delivery::Reply(bytes) => format!("reply, {} bytes (encrypted)", bytes.len()),
-            Delivery::PathError { status, body } => {
+            Some(HttpReply { status: 200, body }) => {
+                format!("reply, {} bytes (encrypted)", body.len())
+            }
+            Some(HttpReply { status, body }) => {
                 format!("path error {status} {}", String::from_utf8_lossy(body))
             }
-            Delivery::Timeout => "timeout (no reply)".into(),
+            None => "timeout (no reply)".into(),
         };
         self.traces.push(trace);
         delivery
@@ -359,22 +397,21 @@ impl Network {
         guard: &Ed25519PublicKey,
         mut body: Vec<u8>,
         trace: &mut RequestTrace,
-    ) -> Delivery {
+    ) -> Option<HttpReply> {
         let mut previous = Peer::Client;
         let mut current = *guard;
         loop {
-            let started = Instant::now();
-            let Some(&index) = self.by_ed25519.get(current.as_bytes()) else {
-                return Delivery::Timeout;
-            };
+            let started = self.hop_time();
+            // An unknown guard: the connection fails, nothing comes back.
+            let &index = self.by_ed25519.get(current.as_bytes())?;
             if self.nodes[index].down {
                 // The client's connection to the guard fails; a relay reports the next node.
                 return match previous {
-                    Peer::Client => Delivery::Timeout,
-                    _ => Delivery::PathError {
-                        status: 502,
-                        body: format!("Next node not found: {}", current.to_hex()).into_bytes(),
-                    },
+                    Peer::Client => None,
+                    _ => HttpReply::error(
+                        502,
+                        format!("Next node not found: {}", current.to_hex()).into_bytes(),
+                    ),
                 };
             }
             if Self::take_fault(&mut self.faults.corrupt_to, &current) {
@@ -392,21 +429,15 @@ impl Network {
                         to: Peer::Nobody,
                         role: "could not decrypt its layer: 400 Invalid ciphertext".into(),
                         bytes_in: body.len(),
-                        elapsed: started.elapsed(),
+                        elapsed: self.elapsed_since(started),
                     });
-                    return Delivery::PathError {
-                        status: 400,
-                        body: b"Invalid ciphertext".to_vec(),
-                    };
+                    return HttpReply::error(400, b"Invalid ciphertext".to_vec());
                 }
             };
             match layer.routing().clone() {
                 Routing::NextHop(next) => {
                     let Some(next_body) = layer.next_hop_body() else {
-                        return Delivery::PathError {
-                            status: 400,
-                            body: b"Invalid ciphertext".to_vec(),
-                        };
+                        return HttpReply::error(400, b"Invalid ciphertext".to_vec());
                     };
                     trace.hops.push(HopView {
                         node: current,
@@ -414,14 +445,13 @@ impl Network {
                         to: Peer::Node(next.ed25519),
                         role: "relay".into(),
                         bytes_in: body.len(),
-                        elapsed: started.elapsed(),
+                        elapsed: self.elapsed_since(started),
                     });
                     if !self.by_ed25519.contains_key(next.ed25519.as_bytes()) {
-                        return Delivery::PathError {
-                            status: 502,
-                            body: format!("Next node not found: {}", next.ed25519.to_hex())
-                                .into_bytes(),
-                        };
+                        return HttpReply::error(
+                            502,
+                            format!("Next node not found: {}", next.ed25519.to_hex()).into_bytes(),
+                        );
                     }
                     previous = Peer::Node(current);
                     current = next.ed25519;
@@ -435,12 +465,12 @@ impl Network {
                         to: Peer::Nobody,
                         role: "destination: storage RPC".into(),
                         bytes_in: body.len(),
-                        elapsed: started.elapsed(),
+                        elapsed: self.elapsed_since(started),
                     });
                     if Self::take_fault(&mut self.faults.drop_replies, &current) {
-                        return Delivery::Timeout;
+                        return None;
                     }
-                    return Delivery::Reply(reply);
+                    return HttpReply::ok(reply);
                 }
                 Routing::Server(route) => {
                     let allowed = route.is_allowed() && route.host == self.file_server.host;
@@ -450,15 +480,12 @@ impl Network {
                         to: Peer::Server(route.host.clone()),
                         role: "exit to a server".into(),
                         bytes_in: body.len(),
-                        elapsed: started.elapsed(),
+                        elapsed: self.elapsed_since(started),
                     });
                     if !allowed {
-                        return Delivery::PathError {
-                            status: 502,
-                            body: b"Invalid target host".to_vec(),
-                        };
+                        return HttpReply::error(502, b"Invalid target host".to_vec());
                     }
-                    let started = Instant::now();
+                    let started = self.hop_time();
                     let reply = self.serve_file(layer.payload());
                     trace.hops.push(HopView {
                         node: Ed25519PublicKey::from_bytes([0; 32]),
@@ -466,24 +493,20 @@ impl Network {
                         to: Peer::Nobody,
                         role: format!("server {}: v4 request", self.file_server.host),
                         bytes_in: layer.payload().len(),
-                        elapsed: started.elapsed(),
+                        elapsed: self.elapsed_since(started),
                     });
                     return match reply {
-                        Some(reply) => Delivery::Reply(reply),
-                        None => Delivery::PathError {
-                            status: 400,
-                            body: b"Invalid ciphertext".to_vec(),
-                        },
+                        Some(reply) => HttpReply::ok(reply),
+                        None => HttpReply::error(400, b"Invalid ciphertext".to_vec()),
                     };
                 }
-                _ => {
-                    return Delivery::PathError {
-                        status: 400,
-                        body: b"Unknown routing".to_vec(),
-                    }
-                }
+                _ => return HttpReply::error(400, b"Unknown routing".to_vec()),
             }
         }
+    }
+
+    fn elapsed_since(&mut self, started: Option<Duration>) -> Option<Duration> {
+        Some(self.hop_time()?.saturating_sub(started?))
     }
 
     fn serve_storage(&mut self, index: usize, layer: &PeeledLayer) -> Vec<u8> {

@@ -48,8 +48,9 @@ pub struct HopView {
     pub role: String,
     /// The size of what it received.
     pub bytes_in: usize,
-    /// Wall-clock time the hop spent (peeling, handling, sealing).
-    pub elapsed: Duration,
+    /// Time the hop spent (peeling, handling, sealing), when the network has a hop clock
+    /// ([`Network::set_hop_clock`](crate::Network::set_hop_clock)).
+    pub elapsed: Option<Duration>,
 }
 
 /// The hops of one onion request.
@@ -64,8 +65,8 @@ pub struct RequestTrace {
 }
 
 impl RequestTrace {
-    /// Total time spent in the hops.
-    pub fn elapsed(&self) -> Duration {
+    /// Total time spent in the hops, when the network has a hop clock.
+    pub fn elapsed(&self) -> Option<Duration> {
         self.hops.iter().map(|h| h.elapsed).sum()
     }
 }
@@ -80,13 +81,13 @@ impl fmt::Display for RequestTrace {
             };
             writeln!(
                 f,
-                "    hop {} {name:<13} got {:>5} B from {:<18} -> {:<20} {:<26} {:>8.1?}",
+                "    hop {} {name:<13} got {:>5} B from {:<18} -> {:<20} {:<26} {:>8}",
                 i + 1,
                 hop.bytes_in,
                 hop.from.to_string(),
                 hop.to.to_string(),
                 hop.role,
-                hop.elapsed,
+                hop.elapsed.map(|t| format!("{t:.1?}")).unwrap_or_default(),
             )?;
         }
         write!(f, "    => {}", self.outcome)

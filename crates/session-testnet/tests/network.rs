@@ -11,7 +11,7 @@ use session_envelope::Expiry;
 use session_identity::{Identity, SessionId};
 use session_onion::{Destination, EncType, Hop, OnionRequestBuilder};
 use session_swarm::{MessageHash, Namespace, ServiceNode, Signer, StorageRequest, Timestamp};
-use session_testnet::{Client, Delivery, Network, NetworkConfig};
+use session_testnet::{Client, Network, NetworkConfig};
 
 fn text(body: &str) -> Content {
     Content {
@@ -127,7 +127,7 @@ fn dropped_replies_neither_lose_nor_duplicate() {
     }
     send_and_check(&mut net, &mut clients, 0, 1, 8);
     let log = clients[0].take_log().join("\n");
-    assert!(log.contains("path is bad"), "{log}");
+    assert!(log.contains("no answer: drop the path"), "{log}");
 }
 
 #[test]
@@ -239,19 +239,14 @@ fn raw_rpc(net: &mut Network, node: &ServiceNode, body: &[u8]) -> (u16, String) 
     .path(relays.iter().map(|n| Hop::new(n.ed25519, n.x25519)))
     .build(body, &mut rng)
     .unwrap();
-    match net.deliver(&relays[0].ed25519, onion.body(), "raw") {
-        Delivery::Reply(bytes) => {
-            let response = onion
-                .response_context()
-                .decode_service_node_response(&bytes)
-                .unwrap();
-            (
-                response.status,
-                String::from_utf8(response.body.unwrap_or_default()).unwrap(),
-            )
-        }
-        other => panic!("{other:?}"),
-    }
+    let answer = net
+        .deliver(&relays[0].ed25519, onion.body(), "raw")
+        .expect("an answer");
+    let response = onion
+        .response_context()
+        .read_service_node_reply(answer.status, &answer.body)
+        .unwrap();
+    (response.status, String::from_utf8(response.body).unwrap())
 }
 
 #[test]
@@ -350,4 +345,16 @@ fn traces_never_show_both_ends() {
         }
         assert_eq!(trace.hops.len(), 4);
     }
+}
+
+#[test]
+fn runs_are_identical_without_a_hop_clock() {
+    let run = || {
+        let (mut net, mut clients) = setup(2, 6);
+        send_and_check(&mut net, &mut clients, 0, 1, 3);
+        let traces = net.take_traces();
+        assert!(traces.iter().all(|t| t.elapsed().is_none()));
+        format!("{traces:?}")
+    };
+    assert_eq!(run(), run());
 }

@@ -216,18 +216,21 @@ fn decode_response(req: &Request<'_>) -> OpResult {
     let final_secret = x25519_sk(req, "final_x25519_sk")?;
     let response = req.hex("response")?;
     let context = ResponseContext::new(enc, destination, final_secret);
-    let decoded = if server {
-        context.decode_server_response(&response)
+    let (status, body) = if server {
+        let decoded = context.decode_server_response(&response).map_err(crypto)?;
+        (decoded.status, decoded.body)
     } else {
-        context.decode_service_node_response(&response)
-    }
-    .map_err(crypto)?;
-    let body = match decoded.body {
+        let decoded = context
+            .decode_service_node_response(&response)
+            .map_err(crypto)?;
+        (decoded.status, Some(decoded.body))
+    };
+    let body = match body {
         Some(body) => Value::String(hex::encode(body)),
         None => Value::Null,
     };
     Ok(Output::new()
-        .value("status", Value::from(decoded.status))
+        .value("status", Value::from(status))
         .value("body", body))
 }
 

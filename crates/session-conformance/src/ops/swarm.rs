@@ -53,7 +53,10 @@ fn swarm_id(index: usize, value: &Value) -> Result<SwarmId, OpError> {
         ))
     };
     match value {
-        Value::String(s) if is_decimal(s) => s.parse().map_err(|_| bad("an out-of-range value")),
+        Value::String(s) if is_decimal(s) => s
+            .parse()
+            .map(SwarmId::new)
+            .map_err(|_| bad("an out-of-range value")),
         Value::String(_) => Err(bad("a non-decimal string")),
         other => Err(bad(json_type(other))),
     }
@@ -70,7 +73,7 @@ fn select(req: &Request<'_>) -> OpResult {
         .collect::<Result<Vec<_>, _>>()?;
     let chosen = select_swarm(position, &ids)
         .ok_or_else(|| OpError::bad_request("`swarm_ids` must not be empty"))?;
-    Ok(Output::new().string("swarm_id", chosen.to_string()))
+    Ok(Output::new().string("swarm_id", chosen.get().to_string()))
 }
 
 /// A namespace number in the storage servers' 16-bit range: a JSON integer.
