@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --example keygen                         # a new account
 //! cargo run --example keygen -- --restore "<13 words>"  # the same account on a second device
+//! cargo run --example keygen -- --safety-number <Session ID> <Session ID>
 //! ```
 //!
 //! Prints the Session ID, the recovery phrase (new accounts only) and a QR code of the ID that
@@ -13,13 +14,14 @@ use std::process::ExitCode;
 
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
-use sessionkit::identity::{Identity, SessionId};
+use sessionkit::identity::{Identity, SafetyNumber, SessionId};
 
-const USAGE: &str = "usage: keygen [--restore \"<recovery phrase>\"]
+const USAGE: &str = "usage: keygen [--restore \"<recovery phrase>\" | --safety-number <ID> <ID>]
 
-  (no arguments)        create a new account: recovery phrase, Session ID, QR code
-  --restore \"<words>\"   restore an account from its 13-word recovery phrase
-  -h, --help            print this help";
+  (no arguments)              create a new account: recovery phrase, Session ID, QR code
+  --restore \"<words>\"         restore an account from its 13-word recovery phrase
+  --safety-number <ID> <ID>   the safety number two people compare for their two Session IDs
+  -h, --help                  print this help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +47,18 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        [flag, a, b] if flag == "--safety-number" => {
+            return match safety_number(a, b) {
+                Ok(text) => match io::stdout().lock().write_all(text.as_bytes()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(_) => ExitCode::FAILURE,
+                },
+                Err(error) => {
+                    eprintln!("cannot compute a safety number: {error}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         [flag] if flag == "--help" || flag == "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -66,6 +80,29 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// The safety number of two Session IDs, each side's half and the QR code to scan.
+fn safety_number(a: &str, b: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let (a, b) = (SessionId::parse(a)?, SessionId::parse(b)?);
+    let number = SafetyNumber::new(&a, &b)?;
+    let mut out = format!("Safety number (the same on both phones):\n  {number}\n\n");
+    for id in [a, b] {
+        let half = number.half_of(&id).unwrap_or_default();
+        out.push_str(&format!("  {id}'s half: {half}\n"));
+    }
+    let code = QrCode::new(number.scannable())?;
+    out.push_str("\nScan to compare:\n");
+    out.push_str(
+        &code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    );
+    out.push('\n');
+    Ok(out)
 }
 
 /// The Session ID as a QR code drawn with half-block characters, two modules per line.

@@ -49,6 +49,7 @@ pub mod mnemonic;
 #[cfg(feature = "getrandom")]
 mod os_rng;
 pub mod point;
+mod safety_number;
 mod session_id;
 #[cfg(feature = "test-util")]
 pub mod test_util;
@@ -65,6 +66,10 @@ pub use point::PointError;
 
 /// The curve library the public API speaks (`Scalar`, `EdwardsPoint`).
 pub use curve25519_dalek;
+pub use safety_number::{
+    SafetyNumber, SafetyNumberError, HALF_DIGITS, SAFETY_NUMBER_ITERATIONS, SAFETY_NUMBER_VERSION,
+    SCANNABLE_LEN,
+};
 pub use session_id::{Prefix, SessionId, SessionIdError};
 
 pub use rand_core;
