@@ -72,11 +72,7 @@ pub use rand_core;
 impl Seed {
     /// The recovery phrase of this seed: 13 words for a 16-byte seed, 25 for a 32-byte one.
     pub fn to_recovery_phrase(&self) -> RecoveryPhrase {
-        match mnemonic::encode(self.expose_entropy(), true) {
-            Ok(phrase) => phrase,
-            // 16 and 32 are multiples of 4: encoding cannot fail.
-            Err(_) => unreachable!("seed lengths are multiples of 4"),
-        }
+        mnemonic::encode_values(self.entropy_values(), true)
     }
 
     /// The seed a recovery phrase encodes: 13 words give a 16-byte seed, 25 a 32-byte one. The

@@ -6,7 +6,7 @@ use aes_gcm::Aes256Gcm;
 use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRng;
-use session_identity::hash::Blake2b;
+use session_identity::hash::blake2b_parts;
 use session_identity::{
     PrecomputedX25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey,
 };
@@ -14,6 +14,17 @@ use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::EncType;
+
+/// The HMAC key of the AES-GCM derivation, `LOKI`, zero-padded to SHA-256's 64-byte block as
+/// HMAC pads every shorter key: the same MAC as the 4-byte key, with no length to check.
+const AES_GCM_HMAC_KEY: [u8; 64] = {
+    let mut key = [0u8; 64];
+    key[0] = b'L';
+    key[1] = b'O';
+    key[2] = b'K';
+    key[3] = b'I';
+    key
+};
 
 /// `nonce ‖ ciphertext ‖ tag` of `plaintext` under `cipher`, with an `N`-byte nonce from `rng`.
 fn seal_with<A: AeadInOut, const N: usize>(
@@ -185,11 +196,7 @@ impl HopKey {
     ) -> Self {
         let key = match enc_type {
             EncType::AesGcm => {
-                let mut mac = match <Hmac<Sha256>>::new_from_slice(b"LOKI") {
-                    Ok(mac) => mac,
-                    // HMAC takes keys of any length.
-                    Err(_) => unreachable!("HMAC accepts a 4-byte key"),
-                };
+                let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into());
                 mac.update(shared.expose_secret_bytes());
                 mac.finalize().into_bytes().into()
             }
@@ -198,19 +205,11 @@ impl HopKey {
                     Role::Client => (local_public, remote),
                     Role::Server => (remote, local_public),
                 };
-                let hasher = match Blake2b::new(32, None) {
-                    Ok(hasher) => hasher,
-                    Err(_) => unreachable!("32 is a valid BLAKE2b length"),
-                };
-                match hasher
-                    .chain(shared.expose_secret_bytes())
-                    .chain(client.as_bytes())
-                    .chain(server.as_bytes())
-                    .finalize::<32>()
-                {
-                    Ok(key) => key,
-                    Err(_) => unreachable!("the output array matches the requested length"),
-                }
+                blake2b_parts::<32>(&[
+                    shared.expose_secret_bytes(),
+                    client.as_bytes(),
+                    server.as_bytes(),
+                ])
             }
         };
         Self { key, enc_type }
@@ -283,4 +282,24 @@ pub fn hop_decrypt(
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, HopError> {
     HopKey::derive(enc_type, role, local_secret, remote)?.decrypt(ciphertext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_hmac_key_is_the_four_byte_key() {
+        let shared = [0x5au8; 32];
+        let padded = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into())
+            .chain_update(shared)
+            .finalize()
+            .into_bytes();
+        let short = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(b"LOKI")
+            .unwrap()
+            .chain_update(shared)
+            .finalize()
+            .into_bytes();
+        assert_eq!(padded, short);
+    }
 }
