@@ -23,7 +23,7 @@
 use blake2::digest::array::Array;
 use blake2::digest::block_api::{Block, Buffer, UpdateCore, VariableOutputCore};
 use blake2::Blake2bVarCore;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Shortest digest accepted (libsodium's `crypto_generichash_BYTES_MIN`).
 pub const MIN_OUTPUT_LEN: usize = 16;
@@ -55,12 +55,18 @@ pub enum HashError {
 }
 
 /// An incremental BLAKE2b hasher with libsodium's parameters.
+///
+/// Its state (the chaining value, the counter and the buffered input, which for a keyed hash
+/// starts as the key block) is wiped when it is dropped, finalized or not; so is every clone.
 #[derive(Clone)]
 pub struct Blake2b {
     core: Blake2bVarCore,
     buffer: Buffer<Blake2bVarCore>,
     output_len: usize,
 }
+
+// Both fields wipe themselves on drop (blake2's and block-buffer's `zeroize` feature).
+impl ZeroizeOnDrop for Blake2b {}
 
 impl core::fmt::Debug for Blake2b {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -186,6 +192,7 @@ impl<const K: usize> KeyLen<K> {
 /// A BLAKE2b hasher with an `N`-byte digest, for lengths and keys fixed in the code: `N` (16
 /// to 64) and the key length (at most 64) are checked when the program is compiled, so
 /// nothing about it can fail at run time.
+/// Its state is wiped on drop, as [`Blake2b`]'s is.
 ///
 /// ```
 /// use session_identity::hash::{blake2b, FixedBlake2b};
@@ -218,6 +225,8 @@ impl<const N: usize> core::fmt::Debug for FixedBlake2b<N> {
             .finish_non_exhaustive()
     }
 }
+
+impl<const N: usize> ZeroizeOnDrop for FixedBlake2b<N> {}
 
 impl<const N: usize> Default for FixedBlake2b<N> {
     fn default() -> Self {
@@ -384,5 +393,15 @@ mod tests {
         }
         each!(16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40
               41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64);
+    }
+
+    #[test]
+    fn hasher_state_wipes_itself_on_drop() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+        // What `Blake2b` holds: the chaining value and counter, and the buffered input.
+        wiped_on_drop::<Blake2bVarCore>();
+        wiped_on_drop::<Buffer<Blake2bVarCore>>();
+        wiped_on_drop::<Blake2b>();
+        wiped_on_drop::<FixedBlake2b<32>>();
     }
 }
