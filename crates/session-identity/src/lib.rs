@@ -7,8 +7,11 @@
 //!
 //! Everything here is byte-compatible with libsession-util (the C++ reference) and libsodium.
 //! The crate does no I/O, reads no clock and draws randomness only from the
-//! [`rand_core::CryptoRng`] a caller hands it (`rand::rng()`, or [`OsRng`] with the `getrandom`
-//! feature).
+//! [`rand_core::CryptoRng`] a caller hands it (`rand::rng()`, or
+// `OsRng` exists only with the `getrandom` feature: link it only then.
+#![cfg_attr(feature = "getrandom", doc = "[`OsRng`]")]
+#![cfg_attr(not(feature = "getrandom"), doc = "`OsRng`")]
+//! with the `getrandom` feature).
 //!
 //! ```
 //! use session_identity::{Identity, Seed, SessionId};
