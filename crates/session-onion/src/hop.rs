@@ -65,6 +65,16 @@ fn open_with<A: AeadInOut>(cipher: &A, nonce: &[u8], body: &[u8], tag: &[u8]) ->
     }
 }
 
+/// The X25519 secret shared by `local_secret` and `remote`, refused when all zero.
+fn shared_secret(
+    local_secret: &X25519SecretKey,
+    remote: &X25519PublicKey,
+) -> Result<SharedSecret, HopError> {
+    local_secret
+        .diffie_hellman(remote)
+        .map_err(|_| HopError::WeakSharedSecret)
+}
+
 /// Which side of a hop the local key belongs to.
 ///
 /// The *client* holds the ephemeral key of the layer; the *server* (the node or the
@@ -133,12 +143,18 @@ impl HopKey {
         local_secret: &X25519SecretKey,
         remote: &X25519PublicKey,
     ) -> Result<Self, HopError> {
-        let local_public = match enc_type {
-            EncType::XChaCha20 => local_secret.public_key(),
-            // AES-GCM does not hash the public keys: skip the scalar multiplication.
-            EncType::AesGcm => X25519PublicKey::from_bytes([0; 32]),
-        };
-        Self::derive_with_public(enc_type, role, local_secret, &local_public, remote)
+        match enc_type {
+            // AES-GCM hashes the shared secret alone: no local public key, so no fixed-base
+            // multiplication to compute it.
+            EncType::AesGcm => Ok(Self::aes_gcm(&shared_secret(local_secret, remote)?)),
+            EncType::XChaCha20 => Self::derive_with_public(
+                enc_type,
+                role,
+                local_secret,
+                &local_secret.public_key(),
+                remote,
+            ),
+        }
     }
 
     /// As [`HopKey::derive`], with the local public key already known: saves the fixed-base
@@ -152,9 +168,7 @@ impl HopKey {
         local_public: &X25519PublicKey,
         remote: &X25519PublicKey,
     ) -> Result<Self, HopError> {
-        let shared = local_secret
-            .diffie_hellman(remote)
-            .map_err(|_| HopError::WeakSharedSecret)?;
+        let shared = shared_secret(local_secret, remote)?;
         Ok(Self::from_shared_secret(
             enc_type,
             role,
@@ -186,7 +200,8 @@ impl HopKey {
     }
 
     /// The key from the X25519 shared secret: HMAC-SHA256 keyed `LOKI` for AES-GCM,
-    /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20.
+    /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20 (the public keys are read only
+    /// for XChaCha20).
     pub(crate) fn from_shared_secret(
         enc_type: EncType,
         role: Role,
@@ -194,25 +209,38 @@ impl HopKey {
         local_public: &X25519PublicKey,
         remote: &X25519PublicKey,
     ) -> Self {
-        let key = match enc_type {
-            EncType::AesGcm => {
-                let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into());
-                mac.update(shared.expose_secret_bytes());
-                mac.finalize().into_bytes().into()
-            }
-            EncType::XChaCha20 => {
-                let (client, server) = match role {
-                    Role::Client => (local_public, remote),
-                    Role::Server => (remote, local_public),
-                };
-                blake2b_parts::<32>(&[
-                    shared.expose_secret_bytes(),
-                    client.as_bytes(),
-                    server.as_bytes(),
-                ])
-            }
-        };
-        Self { key, enc_type }
+        match (enc_type, role) {
+            (EncType::AesGcm, _) => Self::aes_gcm(shared),
+            (EncType::XChaCha20, Role::Client) => Self::xchacha20(shared, local_public, remote),
+            (EncType::XChaCha20, Role::Server) => Self::xchacha20(shared, remote, local_public),
+        }
+    }
+
+    /// The AES-GCM key: `HMAC-SHA256(key = "LOKI", shared)`.
+    fn aes_gcm(shared: &SharedSecret) -> Self {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into());
+        mac.update(shared.expose_secret_bytes());
+        Self {
+            key: mac.finalize().into_bytes().into(),
+            enc_type: EncType::AesGcm,
+        }
+    }
+
+    /// The XChaCha20 key: `BLAKE2b-256(shared ‖ client ‖ server)`, `client` the holder of the
+    /// layer's ephemeral key and `server` the holder of the long-term one.
+    fn xchacha20(
+        shared: &SharedSecret,
+        client: &X25519PublicKey,
+        server: &X25519PublicKey,
+    ) -> Self {
+        Self {
+            key: blake2b_parts::<32>(&[
+                shared.expose_secret_bytes(),
+                client.as_bytes(),
+                server.as_bytes(),
+            ]),
+            enc_type: EncType::XChaCha20,
+        }
     }
 
     /// The scheme this key is used with.
@@ -287,6 +315,40 @@ pub fn hop_decrypt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each scheme's derivation reads only what it hashes: `derive` gives the AES-GCM key
+    /// from the shared secret alone and the XChaCha20 key from the shared secret and both
+    /// public keys, in the role's order.
+    #[test]
+    fn derive_uses_each_schemes_own_inputs() {
+        let client = X25519SecretKey::from_bytes([1; 32]);
+        let server = X25519SecretKey::from_bytes([2; 32]);
+        let (client_pk, server_pk) = (client.public_key(), server.public_key());
+        let shared = client.diffie_hellman(&server_pk).unwrap();
+
+        let aes = HopKey::aes_gcm(&shared);
+        for (role, secret, remote) in [
+            (Role::Client, &client, &server_pk),
+            (Role::Server, &server, &client_pk),
+        ] {
+            let derived = HopKey::derive(EncType::AesGcm, role, secret, remote).unwrap();
+            assert_eq!(derived.key, aes.key);
+            assert_eq!(derived.enc_type(), EncType::AesGcm);
+        }
+
+        let xchacha = HopKey::xchacha20(&shared, &client_pk, &server_pk);
+        let as_client =
+            HopKey::derive(EncType::XChaCha20, Role::Client, &client, &server_pk).unwrap();
+        let as_server =
+            HopKey::derive(EncType::XChaCha20, Role::Server, &server, &client_pk).unwrap();
+        assert_eq!(as_client.key, xchacha.key);
+        assert_eq!(as_server.key, xchacha.key);
+        assert_ne!(
+            xchacha.key,
+            HopKey::xchacha20(&shared, &server_pk, &client_pk).key
+        );
+        assert_eq!(xchacha.enc_type(), EncType::XChaCha20);
+    }
 
     #[test]
     fn padded_hmac_key_is_the_four_byte_key() {
