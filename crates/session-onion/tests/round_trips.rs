@@ -194,6 +194,52 @@ fn build_errors() {
     ));
 }
 
+/// A server route relays would refuse is refused when the request is built, before any
+/// randomness is drawn; every accepted route reaches a relay that accepts it.
+#[test]
+fn refused_server_routes_do_not_build() {
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let net = network(1, &mut rng);
+    let hops: Vec<Hop> = net.path.iter().map(|(h, _)| *h).collect();
+    let key = *net.server.public_key();
+    for (target, protocol, port) in [
+        ("/t", "https", None),
+        ("/oxen/v4/lsrpc?x=1", "https", None),
+        ("/oxen/v4/lsrpc/more", "https", None),
+        ("oxen/v4/lsrpc", "http", Some(80)),
+        ("/session/v4/lsrpc", "https", None),
+        ("/oxen/v4/lsrpc", "ftp", Some(21)),
+        ("/oxen/v4/lsrpc", "", None),
+    ] {
+        let destination = ServerDestination::new("h", target, protocol, port, key);
+        let route = destination.route();
+        assert!(!route.is_allowed(), "{target} over {protocol}");
+        // No randomness to draw: any draw would overdraw it.
+        let mut empty = common::ReplayRng::new(Vec::new());
+        let error = OnionRequestBuilder::new(Destination::Server(destination), EncType::XChaCha20)
+            .path(hops.clone())
+            .build(b"x", &mut empty)
+            .unwrap_err();
+        assert_eq!(error, BuildError::ServerRouteRefused { route });
+        assert!(!empty.is_overdrawn(), "{target} over {protocol}");
+    }
+    for (target, protocol) in [
+        ("/oxen/v4/lsrpc", "https://"),
+        ("/loki/v3/lsrpc", "http"),
+        ("/oxen/anything/lsrpc", "https"),
+    ] {
+        let destination = ServerDestination::new("h", target, protocol, None, key);
+        let request = OnionRequestBuilder::new(Destination::Server(destination), EncType::AesGcm)
+            .path(hops.clone())
+            .build(b"x", &mut rng)
+            .unwrap();
+        match net.path[0].1.peel(request.body()).unwrap().routing() {
+            Routing::Server(route) => assert!(route.is_allowed(), "{target} over {protocol}"),
+            other => panic!("{target}: routed to {other:?}"),
+        }
+    }
+}
+
 /// Tables for some keys (a twist key and a small-order key among them) change nothing in the
 /// request: the same bytes from the same randomness, and the same errors.
 #[test]
