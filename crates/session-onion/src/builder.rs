@@ -9,7 +9,7 @@ use session_identity::{
 
 use crate::hop::{HopKey, Role};
 use crate::json::ObjectWriter;
-use crate::layer::encode_layer;
+use crate::layer::{encode_layer, DataTooLarge};
 use crate::node::ServerRoute;
 use crate::response::ResponseContext;
 use crate::EncType;
@@ -256,6 +256,12 @@ pub enum BuildError {
         /// The route as the last relay would read it.
         route: ServerRoute,
     },
+}
+
+impl From<DataTooLarge> for BuildError {
+    fn from(DataTooLarge(len): DataTooLarge) -> Self {
+        Self::TooLarge(len)
+    }
 }
 
 /// A built request: where to send it, what to send, and how to read the reply.
