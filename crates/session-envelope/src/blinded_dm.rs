@@ -21,7 +21,7 @@ use chacha20poly1305::XChaCha20Poly1305;
 use curve25519_dalek::scalar::Scalar;
 use rand_core::CryptoRng;
 use session_identity::blinding::{self, BlindingError, BlindingKind};
-use session_identity::hash::Blake2b;
+use session_identity::hash::blake2b_parts;
 use session_identity::point::scalarmult_noclamp;
 use session_identity::{Ed25519PublicKey, Identity, PointError, Prefix, SessionId};
 use zeroize::Zeroizing;
@@ -117,16 +117,11 @@ fn shared_key(
     };
     let other = Ed25519PublicKey::from_bytes(*other_id.key_bytes());
     let shared = scalarmult_noclamp(&scalar, &other).map_err(BlindedDmError::InvalidBlindedKey)?;
-    let key = Blake2b::new(32, None)
-        .map(|h| {
-            h.chain(shared.as_ref())
-                .chain(sender.key_bytes())
-                .chain(recipient.key_bytes())
-        })
-        .and_then(Blake2b::finalize::<32>)
-        // 32 bytes without a key is within BLAKE2b's limits: cannot fail.
-        .map_err(|_| BlindedDmError::CannotDecrypt)?;
-    Ok(Zeroizing::new(key))
+    Ok(Zeroizing::new(blake2b_parts::<32>(&[
+        shared.as_ref(),
+        sender.key_bytes(),
+        recipient.key_bytes(),
+    ])))
 }
 
 /// Encrypts `message` from `sender` to the community user `recipient` (a `15` or `25` blinded ID

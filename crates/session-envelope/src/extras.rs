@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
-use session_identity::hash::blake2b;
+use session_identity::hash::{blake2b_keyed_parts, blake2b_parts};
 use session_identity::{SessionId, SessionIdError};
 use zeroize::Zeroizing;
 
@@ -52,11 +52,11 @@ pub mod ons {
                 min: TAG_LEN,
             });
         }
-        let name_hash: [u8; 32] =
-            blake2b(name.as_bytes(), None).map_err(|_| ExtrasError::CannotDecrypt)?;
-        let key: Zeroizing<[u8; 32]> = Zeroizing::new(
-            blake2b(name.as_bytes(), Some(&name_hash)).map_err(|_| ExtrasError::CannotDecrypt)?,
-        );
+        let name_hash = Zeroizing::new(blake2b_parts::<32>(&[name.as_bytes()]));
+        let key = Zeroizing::new(blake2b_keyed_parts::<32, 32>(
+            &name_hash,
+            &[name.as_bytes()],
+        ));
         let plaintext = XChaCha20Poly1305::new((&*key).into())
             .decrypt(nonce.into(), ciphertext)
             .map_err(|_| ExtrasError::CannotDecrypt)?;

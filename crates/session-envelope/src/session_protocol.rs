@@ -12,7 +12,7 @@
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
-use session_identity::hash::Blake2b;
+use session_identity::hash::blake2b_keyed_parts;
 use session_identity::{
     Ed25519PublicKey, Identity, PointError, SessionId, Signature, SignatureError, X25519PublicKey,
     X25519SecretKey,
@@ -28,7 +28,7 @@ pub const OVERHEAD: usize = 32 + 16 + 32 + 64;
 
 const HEADER_LEN: usize = SEAL_OVERHEAD;
 const SIGNATURE_LEN: usize = 64;
-const DETERMINISTIC_SEED_KEY: &[u8] = b"SessionBoxEphemeralHashKey";
+const DETERMINISTIC_SEED_KEY: &[u8; 26] = b"SessionBoxEphemeralHashKey";
 
 /// Why a Session Protocol message could not be sealed or opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -139,15 +139,14 @@ pub fn encrypt_deterministic(
     recipient: &X25519PublicKey,
     message: &[u8],
 ) -> Result<Vec<u8>, SessionProtocolError> {
-    let mut ephemeral_seed = Zeroizing::new([0u8; 32]);
-    // A 26-byte key and a 32-byte output are within BLAKE2b's limits: neither step can fail.
-    if let Ok(h) = Blake2b::new(32, Some(DETERMINISTIC_SEED_KEY)) {
-        let _ = h
-            .chain(sender.seed().expose_ed25519_seed())
-            .chain(recipient.as_bytes())
-            .chain(message)
-            .finalize_into(ephemeral_seed.as_mut());
-    }
+    let ephemeral_seed = Zeroizing::new(blake2b_keyed_parts::<32, 26>(
+        DETERMINISTIC_SEED_KEY,
+        &[
+            sender.seed().expose_ed25519_seed(),
+            recipient.as_bytes(),
+            message,
+        ],
+    ));
     let hash = Zeroizing::new(Sha512::digest(ephemeral_seed.as_ref()));
     let mut secret_bytes = Zeroizing::new([0u8; 32]);
     secret_bytes.copy_from_slice(&hash[..32]);

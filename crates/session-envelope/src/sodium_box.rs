@@ -20,7 +20,7 @@ use rand_core::CryptoRng;
 use salsa20::cipher::consts::U10;
 use salsa20::cipher::{KeyIvInit, StreamCipher};
 use salsa20::XSalsa20;
-use session_identity::hash::Blake2b;
+use session_identity::hash::blake2b_parts;
 use session_identity::{X25519PublicKey, X25519SecretKey};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -115,15 +115,7 @@ fn box_open_easy(
 
 /// `BLAKE2b-24(ephemeral ‖ recipient)`, the implicit nonce of a sealed box.
 fn seal_nonce(ephemeral: &[u8; 32], recipient: &[u8; 32]) -> [u8; NONCE_LEN] {
-    let mut nonce = [0u8; NONCE_LEN];
-    // 24 bytes without a key is within BLAKE2b's limits: neither step can fail.
-    if let Ok(h) = Blake2b::new(NONCE_LEN, None) {
-        let _ = h
-            .chain(ephemeral)
-            .chain(recipient)
-            .finalize_into(&mut nonce);
-    }
-    nonce
+    blake2b_parts::<NONCE_LEN>(&[ephemeral, recipient])
 }
 
 /// `crypto_box_seal` in place with a given ephemeral secret: `buffer` is [`SEAL_OVERHEAD`]

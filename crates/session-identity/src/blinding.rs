@@ -29,14 +29,14 @@ use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::hash::{blake2b_32_keyed, blake2b_64};
+use crate::hash::{blake2b_keyed_parts, blake2b_parts};
 use crate::keys::SignatureError;
 use crate::point::{decode_prime_order_point, mul_public};
 use crate::{xed25519, Ed25519PublicKey, Identity, PointError, Prefix, SessionId, Signature};
 
-const BLIND25_SEED_KEY: &[u8] = b"SessCommBlind25_seed";
-const BLIND25_SIG_KEY: &[u8] = b"SessCommBlind25_sig";
-const VERSION_CHECK_KEY: &[u8] = b"VersionCheckKey_sig";
+const BLIND25_SEED_KEY: &[u8; 20] = b"SessCommBlind25_seed";
+const BLIND25_SIG_KEY: &[u8; 19] = b"SessCommBlind25_sig";
+const VERSION_CHECK_KEY: &[u8; 19] = b"VersionCheckKey_sig";
 
 /// The two community blinding schemes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,19 +86,16 @@ pub enum BlindingError {
 
 /// `k15 = reduce(BLAKE2b-64(server_pk))`.
 pub fn blind15_factor(server_pk: &Ed25519PublicKey) -> Scalar {
-    Scalar::from_bytes_mod_order_wide(&blake2b_64(None, &[server_pk.as_bytes()]))
+    Scalar::from_bytes_mod_order_wide(&blake2b_parts::<64>(&[server_pk.as_bytes()]))
 }
 
 /// `k25 = reduce(BLAKE2b-64(05 ‖ X ‖ server_pk))`, X the user's X25519 key.
 pub fn blind25_factor(session_x25519: &[u8; 32], server_pk: &Ed25519PublicKey) -> Scalar {
-    Scalar::from_bytes_mod_order_wide(&blake2b_64(
-        None,
-        &[
-            &[Prefix::User.as_byte()],
-            session_x25519,
-            server_pk.as_bytes(),
-        ],
-    ))
+    Scalar::from_bytes_mod_order_wide(&blake2b_parts::<64>(&[
+        &[Prefix::User.as_byte()],
+        session_x25519,
+        server_pk.as_bytes(),
+    ]))
 }
 
 /// A blinded key pair for one community server. Zeroized on drop; `Debug` shows only the ID.
@@ -151,7 +148,7 @@ impl BlindedKeyPair {
                 .finalize()
                 .into(),
             BlindingKind::Blind25 => {
-                blake2b_64(Some(BLIND25_SIG_KEY), &[&self.nonce_key, a, message])
+                blake2b_keyed_parts::<64, 19>(BLIND25_SIG_KEY, &[&self.nonce_key, a, message])
             }
         };
         let mut r = Scalar::from_bytes_mod_order_wide(&r_hash);
@@ -205,7 +202,8 @@ impl Identity {
             k = -k;
         }
         let secret = k * *self.private_scalar();
-        let nonce_key = blake2b_32_keyed(BLIND25_SEED_KEY, &[self.seed().expose_ed25519_seed()]);
+        let nonce_key =
+            blake2b_keyed_parts::<32, 20>(BLIND25_SEED_KEY, &[self.seed().expose_ed25519_seed()]);
         BlindedKeyPair::new(BlindingKind::Blind25, secret, nonce_key)
     }
 
@@ -223,7 +221,7 @@ impl Identity {
 
     /// The version-check (`07`) key pair.
     pub fn version_check_key_pair(&self) -> VersionCheckKeyPair {
-        let seed = Zeroizing::new(blake2b_32_keyed(
+        let seed = Zeroizing::new(blake2b_keyed_parts::<32, 19>(
             VERSION_CHECK_KEY,
             &[self.seed().expose_ed25519_seed()],
         ));

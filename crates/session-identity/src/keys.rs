@@ -129,6 +129,21 @@ impl Seed {
             SeedKind::Full32 => &self.bytes,
         }
     }
+
+    /// The seed's own bytes as the little-endian 32-bit values a recovery phrase encodes: 4
+    /// for a legacy seed, 8 otherwise. Secret: handle with care.
+    pub(crate) fn entropy_values(&self) -> impl Iterator<Item = u32> + '_ {
+        let count = match self.kind {
+            SeedKind::Legacy16 => 4,
+            SeedKind::Full32 => 8,
+        };
+        // 32 bytes are exactly 8 values: nothing is left over.
+        let (values, _) = self.bytes.as_chunks::<4>();
+        values
+            .iter()
+            .take(count)
+            .map(|&chunk| u32::from_le_bytes(chunk))
+    }
 }
 
 impl fmt::Debug for Seed {

@@ -7,8 +7,11 @@
 //!
 //! Everything here is byte-compatible with libsession-util (the C++ reference) and libsodium.
 //! The crate does no I/O, reads no clock and draws randomness only from the
-//! [`rand_core::CryptoRng`] a caller hands it (`rand::rng()`, or [`OsRng`] with the `getrandom`
-//! feature).
+//! [`rand_core::CryptoRng`] a caller hands it (`rand::rng()`, or
+// `OsRng` exists only with the `getrandom` feature: link it only then.
+#![cfg_attr(feature = "getrandom", doc = "[`OsRng`]")]
+#![cfg_attr(not(feature = "getrandom"), doc = "`OsRng`")]
+//! with the `getrandom` feature).
 //!
 //! ```
 //! use session_identity::{Identity, Seed, SessionId};
@@ -77,11 +80,7 @@ pub use rand_core;
 impl Seed {
     /// The recovery phrase of this seed: 13 words for a 16-byte seed, 25 for a 32-byte one.
     pub fn to_recovery_phrase(&self) -> RecoveryPhrase {
-        match mnemonic::encode(self.expose_entropy(), true) {
-            Ok(phrase) => phrase,
-            // 16 and 32 are multiples of 4: encoding cannot fail.
-            Err(_) => unreachable!("seed lengths are multiples of 4"),
-        }
+        mnemonic::encode_values(self.entropy_values(), true)
     }
 
     /// The seed a recovery phrase encodes: 13 words give a 16-byte seed, 25 a 32-byte one. The

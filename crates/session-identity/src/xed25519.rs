@@ -87,15 +87,11 @@ pub fn sign_with_randomness(
     };
 
     let r_hash = Zeroizing::new(
-        match crate::hash::Blake2b::with_personal(64, None, Some(XED25519_PERSONAL)) {
-            Ok(h) => h,
-            Err(_) => unreachable!("constant parameters"),
-        }
-        .chain(a_bytes.as_ref())
-        .chain(message)
-        .chain(randomness)
-        .finalize::<64>()
-        .unwrap_or([0u8; 64]),
+        crate::hash::FixedBlake2b::<64>::with_personal(XED25519_PERSONAL)
+            .chain(a_bytes.as_ref())
+            .chain(message)
+            .chain(randomness)
+            .finalize(),
     );
     let r = Zeroizing::new(Scalar::from_bytes_mod_order_wide(&r_hash));
     let big_r = EdwardsPoint::mul_base(&r).compress();

@@ -9,7 +9,8 @@ use session_identity::{
 
 use crate::hop::{HopKey, Role};
 use crate::json::ObjectWriter;
-use crate::layer::encode_layer;
+use crate::layer::{encode_layer, DataTooLarge};
+use crate::node::ServerRoute;
 use crate::response::ResponseContext;
 use crate::EncType;
 
@@ -54,19 +55,23 @@ pub struct ServerDestination {
 }
 
 impl ServerDestination {
-    /// A server at `host`, reached on `target` (for example `/oxen/v4/lsrpc`) over `scheme`
-    /// (`https` or `http`; a `://` and anything after it is dropped, as the reference does) on
-    /// `port` (default 443 for `https`, else 80), whose onion key is `x25519`.
+    /// A server at `host`, reached on `target` (for example `/oxen/v4/lsrpc`) over `protocol`
+    /// (`https` or `http`; a `://` and anything after it is dropped, as the reference does, so
+    /// `https://` is accepted too) on `port` (default 443 for `https`, else 80), whose onion
+    /// key is `x25519`.
+    ///
+    /// Relays forward only to the routes [`ServerRoute::is_allowed`] accepts; building a
+    /// request to any other fails with [`BuildError::ServerRouteRefused`].
     pub fn new(
         host: impl Into<String>,
         target: impl Into<String>,
-        scheme: &str,
+        protocol: &str,
         port: Option<u16>,
         x25519: X25519PublicKey,
     ) -> Self {
-        let protocol = match scheme.find("://") {
-            Some(end) => &scheme[..end],
-            None => scheme,
+        let protocol = match protocol.split_once("://") {
+            Some((protocol, _)) => protocol,
+            None => protocol,
         };
         Self {
             host: host.into(),
@@ -101,6 +106,17 @@ impl ServerDestination {
     /// The server's X25519 key.
     pub fn x25519(&self) -> &X25519PublicKey {
         &self.x25519
+    }
+
+    /// The route the last relay reads from the request's routing JSON: host, target,
+    /// protocol and port (the default filled in).
+    pub fn route(&self) -> ServerRoute {
+        ServerRoute {
+            host: self.host.clone(),
+            target: self.target.clone(),
+            protocol: self.protocol.clone(),
+            port: self.port(),
+        }
     }
 }
 
@@ -226,6 +242,26 @@ pub enum BuildError {
         /// The offending key.
         key: X25519PublicKey,
     },
+    /// Relays refuse to forward to this server route (see [`ServerRoute::is_allowed`]: the
+    /// protocol must be `http` or `https`, the target start with `/loki/` or `/oxen/`, end
+    /// with `/lsrpc` and have no `?`).
+    #[error(
+        "relays refuse the server route {}://{}:{}{}",
+        route.protocol,
+        route.host,
+        route.port,
+        route.target
+    )]
+    ServerRouteRefused {
+        /// The route as the last relay would read it.
+        route: ServerRoute,
+    },
+}
+
+impl From<DataTooLarge> for BuildError {
+    fn from(DataTooLarge(len): DataTooLarge) -> Self {
+        Self::TooLarge(len)
+    }
 }
 
 /// A built request: where to send it, what to send, and how to read the reply.
@@ -328,6 +364,9 @@ impl OnionRequestBuilder {
     /// For a service node the destination receives `LE32(len) ‖ payload ‖ {"headers":""}`;
     /// for a server it receives the payload itself (see
     /// [`OnionRequestBuilder::truncate_server_payload_at_nul`]).
+    ///
+    /// A server destination whose route relays refuse ([`ServerRoute::is_allowed`]) fails
+    /// with [`BuildError::ServerRouteRefused`] before any randomness is drawn.
     pub fn build(
         &self,
         payload: &[u8],
@@ -352,6 +391,12 @@ impl OnionRequestBuilder {
             (None, Destination::ServiceNode(node)) => node.ed25519,
             (None, Destination::Server(_)) => return Err(BuildError::EmptyPathToServer),
         };
+        if let Destination::Server(server) = &self.destination {
+            let route = server.route();
+            if !route.is_allowed() {
+                return Err(BuildError::ServerRouteRefused { route });
+            }
+        }
         let enc_type = self.enc_type;
 
         // The destination layer.

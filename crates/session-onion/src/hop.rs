@@ -6,7 +6,7 @@ use aes_gcm::Aes256Gcm;
 use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRng;
-use session_identity::hash::Blake2b;
+use session_identity::hash::blake2b_parts;
 use session_identity::{
     PrecomputedX25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey,
 };
@@ -14,6 +14,17 @@ use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::EncType;
+
+/// The HMAC key of the AES-GCM derivation, `LOKI`, zero-padded to SHA-256's 64-byte block as
+/// HMAC pads every shorter key: the same MAC as the 4-byte key, with no length to check.
+const AES_GCM_HMAC_KEY: [u8; 64] = {
+    let mut key = [0u8; 64];
+    key[0] = b'L';
+    key[1] = b'O';
+    key[2] = b'K';
+    key[3] = b'I';
+    key
+};
 
 /// `nonce ‖ ciphertext ‖ tag` of `plaintext` under `cipher`, with an `N`-byte nonce from `rng`.
 fn seal_with<A: AeadInOut, const N: usize>(
@@ -52,6 +63,16 @@ fn open_with<A: AeadInOut>(cipher: &A, nonce: &[u8], body: &[u8], tag: &[u8]) ->
             None
         }
     }
+}
+
+/// The X25519 secret shared by `local_secret` and `remote`, refused when all zero.
+fn shared_secret(
+    local_secret: &X25519SecretKey,
+    remote: &X25519PublicKey,
+) -> Result<SharedSecret, HopError> {
+    local_secret
+        .diffie_hellman(remote)
+        .map_err(|_| HopError::WeakSharedSecret)
 }
 
 /// Which side of a hop the local key belongs to.
@@ -122,12 +143,18 @@ impl HopKey {
         local_secret: &X25519SecretKey,
         remote: &X25519PublicKey,
     ) -> Result<Self, HopError> {
-        let local_public = match enc_type {
-            EncType::XChaCha20 => local_secret.public_key(),
-            // AES-GCM does not hash the public keys: skip the scalar multiplication.
-            EncType::AesGcm => X25519PublicKey::from_bytes([0; 32]),
-        };
-        Self::derive_with_public(enc_type, role, local_secret, &local_public, remote)
+        match enc_type {
+            // AES-GCM hashes the shared secret alone: no local public key, so no fixed-base
+            // multiplication to compute it.
+            EncType::AesGcm => Ok(Self::aes_gcm(&shared_secret(local_secret, remote)?)),
+            EncType::XChaCha20 => Self::derive_with_public(
+                enc_type,
+                role,
+                local_secret,
+                &local_secret.public_key(),
+                remote,
+            ),
+        }
     }
 
     /// As [`HopKey::derive`], with the local public key already known: saves the fixed-base
@@ -141,9 +168,7 @@ impl HopKey {
         local_public: &X25519PublicKey,
         remote: &X25519PublicKey,
     ) -> Result<Self, HopError> {
-        let shared = local_secret
-            .diffie_hellman(remote)
-            .map_err(|_| HopError::WeakSharedSecret)?;
+        let shared = shared_secret(local_secret, remote)?;
         Ok(Self::from_shared_secret(
             enc_type,
             role,
@@ -175,7 +200,8 @@ impl HopKey {
     }
 
     /// The key from the X25519 shared secret: HMAC-SHA256 keyed `LOKI` for AES-GCM,
-    /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20.
+    /// BLAKE2b-256 of `shared ‖ client ‖ server` for XChaCha20 (the public keys are read only
+    /// for XChaCha20).
     pub(crate) fn from_shared_secret(
         enc_type: EncType,
         role: Role,
@@ -183,37 +209,38 @@ impl HopKey {
         local_public: &X25519PublicKey,
         remote: &X25519PublicKey,
     ) -> Self {
-        let key = match enc_type {
-            EncType::AesGcm => {
-                let mut mac = match <Hmac<Sha256>>::new_from_slice(b"LOKI") {
-                    Ok(mac) => mac,
-                    // HMAC takes keys of any length.
-                    Err(_) => unreachable!("HMAC accepts a 4-byte key"),
-                };
-                mac.update(shared.expose_secret_bytes());
-                mac.finalize().into_bytes().into()
-            }
-            EncType::XChaCha20 => {
-                let (client, server) = match role {
-                    Role::Client => (local_public, remote),
-                    Role::Server => (remote, local_public),
-                };
-                let hasher = match Blake2b::new(32, None) {
-                    Ok(hasher) => hasher,
-                    Err(_) => unreachable!("32 is a valid BLAKE2b length"),
-                };
-                match hasher
-                    .chain(shared.expose_secret_bytes())
-                    .chain(client.as_bytes())
-                    .chain(server.as_bytes())
-                    .finalize::<32>()
-                {
-                    Ok(key) => key,
-                    Err(_) => unreachable!("the output array matches the requested length"),
-                }
-            }
-        };
-        Self { key, enc_type }
+        match (enc_type, role) {
+            (EncType::AesGcm, _) => Self::aes_gcm(shared),
+            (EncType::XChaCha20, Role::Client) => Self::xchacha20(shared, local_public, remote),
+            (EncType::XChaCha20, Role::Server) => Self::xchacha20(shared, remote, local_public),
+        }
+    }
+
+    /// The AES-GCM key: `HMAC-SHA256(key = "LOKI", shared)`.
+    fn aes_gcm(shared: &SharedSecret) -> Self {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into());
+        mac.update(shared.expose_secret_bytes());
+        Self {
+            key: mac.finalize().into_bytes().into(),
+            enc_type: EncType::AesGcm,
+        }
+    }
+
+    /// The XChaCha20 key: `BLAKE2b-256(shared ‖ client ‖ server)`, `client` the holder of the
+    /// layer's ephemeral key and `server` the holder of the long-term one.
+    fn xchacha20(
+        shared: &SharedSecret,
+        client: &X25519PublicKey,
+        server: &X25519PublicKey,
+    ) -> Self {
+        Self {
+            key: blake2b_parts::<32>(&[
+                shared.expose_secret_bytes(),
+                client.as_bytes(),
+                server.as_bytes(),
+            ]),
+            enc_type: EncType::XChaCha20,
+        }
     }
 
     /// The scheme this key is used with.
@@ -283,4 +310,58 @@ pub fn hop_decrypt(
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, HopError> {
     HopKey::derive(enc_type, role, local_secret, remote)?.decrypt(ciphertext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each scheme's derivation reads only what it hashes: `derive` gives the AES-GCM key
+    /// from the shared secret alone and the XChaCha20 key from the shared secret and both
+    /// public keys, in the role's order.
+    #[test]
+    fn derive_uses_each_schemes_own_inputs() {
+        let client = X25519SecretKey::from_bytes([1; 32]);
+        let server = X25519SecretKey::from_bytes([2; 32]);
+        let (client_pk, server_pk) = (client.public_key(), server.public_key());
+        let shared = client.diffie_hellman(&server_pk).unwrap();
+
+        let aes = HopKey::aes_gcm(&shared);
+        for (role, secret, remote) in [
+            (Role::Client, &client, &server_pk),
+            (Role::Server, &server, &client_pk),
+        ] {
+            let derived = HopKey::derive(EncType::AesGcm, role, secret, remote).unwrap();
+            assert_eq!(derived.key, aes.key);
+            assert_eq!(derived.enc_type(), EncType::AesGcm);
+        }
+
+        let xchacha = HopKey::xchacha20(&shared, &client_pk, &server_pk);
+        let as_client =
+            HopKey::derive(EncType::XChaCha20, Role::Client, &client, &server_pk).unwrap();
+        let as_server =
+            HopKey::derive(EncType::XChaCha20, Role::Server, &server, &client_pk).unwrap();
+        assert_eq!(as_client.key, xchacha.key);
+        assert_eq!(as_server.key, xchacha.key);
+        assert_ne!(
+            xchacha.key,
+            HopKey::xchacha20(&shared, &server_pk, &client_pk).key
+        );
+        assert_eq!(xchacha.enc_type(), EncType::XChaCha20);
+    }
+
+    #[test]
+    fn padded_hmac_key_is_the_four_byte_key() {
+        let shared = [0x5au8; 32];
+        let padded = <Hmac<Sha256> as hmac::KeyInit>::new((&AES_GCM_HMAC_KEY).into())
+            .chain_update(shared)
+            .finalize()
+            .into_bytes();
+        let short = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(b"LOKI")
+            .unwrap()
+            .chain_update(shared)
+            .finalize()
+            .into_bytes();
+        assert_eq!(padded, short);
+    }
 }

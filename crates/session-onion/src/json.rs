@@ -6,14 +6,32 @@
 
 use serde_json::Value;
 
-/// Appends `text` as a JSON string literal.
+/// Appends `text` as a JSON string literal, escaped as nlohmann (and serde_json) escape: `"`,
+/// `\`, \b \f \n \r \t, and every other control character below U+0020 as `\u00xx` in
+/// lower-case hex; everything else, DEL and non-ASCII included, as-is.
 pub(crate) fn push_string(out: &mut String, text: &str) {
-    // serde_json escapes exactly as nlohmann does: `"`, `\`, \b \f \n \r \t, and every other
-    // control character as \u00xx in lower-case hex; everything else, non-ASCII included, as-is.
-    match serde_json::to_string(text) {
-        Ok(quoted) => out.push_str(&quoted),
-        Err(_) => unreachable!("serialising a str cannot fail"),
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0'..='\u{1f}' => {
+                let byte = c as u8;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
+            _ => out.push(c),
+        }
     }
+    out.push('"');
 }
 
 /// A JSON object whose members are written in the order given; callers list keys sorted.
@@ -117,6 +135,20 @@ mod tests {
             out,
             "\"a\\\"b\\\\c\\u0001\\u001f\\n\\t\\r\\b\\f/\u{7f}é🎉\""
         );
+    }
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        let mut text: String = (0u32..0x100).filter_map(char::from_u32).collect();
+        text.push_str("\u{2028}\u{fffd}\u{10ffff}");
+        for c in text.chars() {
+            let mut out = String::new();
+            push_string(&mut out, &c.to_string());
+            assert_eq!(out, serde_json::to_string(&c.to_string()).unwrap(), "{c:?}");
+        }
+        let mut out = String::new();
+        push_string(&mut out, &text);
+        assert_eq!(out, serde_json::to_string(&text).unwrap());
     }
 
     #[test]

@@ -78,9 +78,9 @@ pub use builder::{
 };
 pub use enc_type::{EncType, UnknownEncType};
 pub use hop::{hop_decrypt, hop_encrypt, HopError, HopKey, Role};
-pub use layer::{LayerFrame, MAX_BODY_LEN, MAX_ROUTING_JSON_LEN};
+pub use layer::{FrameError, LayerFrame, MAX_BODY_LEN, MAX_ROUTING_JSON_LEN};
 pub use node::{
-    LayerError, NextHop, NodeKeys, OpenedLayer, PeeledLayer, Routing, ServerRoute,
+    LayerError, NextHop, NodeKeys, OpenedLayer, PeeledLayer, Routing, RoutingError, ServerRoute,
     ServiceNodeDelivery,
 };
 pub use response::{

@@ -1,8 +1,6 @@
 //! The node's side: open a layer with the node's X25519 key, read where it goes next, and
 //! encrypt the destination's reply.
 
-use core::ops::Range;
-
 use base64::Engine as _;
 use rand_core::CryptoRng;
 use serde_json::{Map, Value};
@@ -11,49 +9,29 @@ use session_identity::{Ed25519PublicKey, Prefix, SessionId, X25519PublicKey, X25
 use crate::enc_type::UnknownEncType;
 use crate::hop::{HopError, HopKey, Role};
 use crate::json::ObjectWriter;
-use crate::layer::{encode_layer, LayerFrame};
+use crate::layer::{encode_layer, FrameError, LayerFrame};
 use crate::EncType;
 
 /// Why a node could not open or route a layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LayerError {
-    /// Fewer than the 4 bytes of the length prefix.
-    #[error("layer is {len} bytes, too short for its 4-byte length prefix")]
-    BodyTooShort {
-        /// The length.
-        len: usize,
-    },
-    /// More than [`MAX_BODY_LEN`](crate::MAX_BODY_LEN) bytes.
-    #[error("layer is {len} bytes, more than the {max} accepted")]
-    BodyTooLarge {
-        /// The length.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// The length prefix promises more bytes than follow it.
-    #[error("length prefix declares {declared} bytes but only {available} follow")]
-    LengthOutOfBounds {
-        /// The declared length.
-        declared: u32,
-        /// Bytes after the prefix.
-        available: usize,
-    },
-    /// The JSON part is longer than [`MAX_ROUTING_JSON_LEN`](crate::MAX_ROUTING_JSON_LEN).
-    #[error("layer JSON is {len} bytes, more than the {max} accepted")]
-    JsonTooLarge {
-        /// Its length.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// The JSON part is not UTF-8 JSON.
-    #[error("layer JSON does not parse")]
-    InvalidJson,
-    /// The JSON part is not an object.
-    #[error("layer JSON is not an object")]
-    JsonNotAnObject,
+    /// The body, or the decrypted layer, is not a frame `LE32(N) ‖ N bytes ‖ JSON object`.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// The frame's JSON does not say how to decrypt or where to route the layer.
+    #[error(transparent)]
+    Routing(#[from] RoutingError),
+    /// The layer's ciphertext did not decrypt with this node's key.
+    #[error("layer does not decrypt: {0}")]
+    Decryption(#[from] HopError),
+}
+
+/// Why the JSON of a layer frame does not say how to decrypt (`enc_type`, `ephemeral_key`)
+/// or where to send (see [`Routing`]) the layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoutingError {
     /// A required JSON field is absent.
     #[error("layer JSON lacks `{field}`")]
     MissingField {
@@ -71,9 +49,6 @@ pub enum LayerError {
     /// `enc_type` names no known scheme.
     #[error(transparent)]
     UnknownEncType(#[from] UnknownEncType),
-    /// The layer's ciphertext did not decrypt with this node's key.
-    #[error("layer does not decrypt: {0}")]
-    Decryption(#[from] HopError),
 }
 
 /// A 64-hex-digit key from JSON (either case).
@@ -86,14 +61,14 @@ pub(crate) fn parse_key_hex(text: &str) -> Option<[u8; 32]> {
     Some(*id.key_bytes())
 }
 
-fn key_field(json: &Map<String, Value>, field: &'static str) -> Result<[u8; 32], LayerError> {
+fn key_field(json: &Map<String, Value>, field: &'static str) -> Result<[u8; 32], RoutingError> {
     match json.get(field) {
-        None => Err(LayerError::MissingField { field }),
-        Some(Value::String(text)) => parse_key_hex(text).ok_or(LayerError::InvalidField {
+        None => Err(RoutingError::MissingField { field }),
+        Some(Value::String(text)) => parse_key_hex(text).ok_or(RoutingError::InvalidField {
             field,
             expected: "64 hex digits",
         }),
-        Some(_) => Err(LayerError::InvalidField {
+        Some(_) => Err(RoutingError::InvalidField {
             field,
             expected: "a string of 64 hex digits",
         }),
@@ -101,11 +76,11 @@ fn key_field(json: &Map<String, Value>, field: &'static str) -> Result<[u8; 32],
 }
 
 /// `enc_type` from routing JSON: AES-GCM when absent.
-fn enc_type_field(json: &Map<String, Value>) -> Result<EncType, LayerError> {
+fn enc_type_field(json: &Map<String, Value>) -> Result<EncType, RoutingError> {
     match json.get("enc_type") {
         None => Ok(EncType::AesGcm),
         Some(Value::String(name)) => Ok(name.parse()?),
-        Some(_) => Err(LayerError::InvalidField {
+        Some(_) => Err(RoutingError::InvalidField {
             field: "enc_type",
             expected: "a string",
         }),
@@ -115,22 +90,25 @@ fn enc_type_field(json: &Map<String, Value>) -> Result<EncType, LayerError> {
 fn string_field(
     json: &Map<String, Value>,
     field: &'static str,
-) -> Result<Option<String>, LayerError> {
+) -> Result<Option<String>, RoutingError> {
     match json.get(field) {
         None => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(_) => Err(LayerError::InvalidField {
+        Some(_) => Err(RoutingError::InvalidField {
             field,
             expected: "a string",
         }),
     }
 }
 
-fn bool_field(json: &Map<String, Value>, field: &'static str) -> Result<Option<bool>, LayerError> {
+fn bool_field(
+    json: &Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<bool>, RoutingError> {
     match json.get(field) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(LayerError::InvalidField {
+        Some(_) => Err(RoutingError::InvalidField {
             field,
             expected: "a boolean",
         }),
@@ -163,7 +141,9 @@ pub struct NextHop {
 }
 
 impl NextHop {
-    /// The body to send the next node: `LE32(len(inner)) ‖ inner ‖ {"enc_type":…,"ephemeral_key":…}`.
+    /// The body to send the next node: `LE32(len(inner)) ‖ inner ‖ {"enc_type":…,"ephemeral_key":…}`;
+    /// `None` when `inner` is longer than the 32-bit prefix can say (more than 4 GiB, far
+    /// beyond what a node accepts).
     pub fn forward_body(&self, inner: &[u8]) -> Option<Vec<u8>> {
         let json = ObjectWriter::new()
             .string("enc_type", self.enc_type.as_str())
@@ -206,10 +186,11 @@ impl ServerRoute {
     }
 }
 
-impl LayerFrame<'_> {
-    /// Reads where this (decrypted) layer goes.
-    pub fn routing(&self) -> Result<Routing, LayerError> {
-        let json = self.json();
+impl Routing {
+    /// Reads where a (decrypted) layer goes from its frame's JSON, as the storage server
+    /// reads it.
+    pub fn from_frame(frame: &LayerFrame<'_>) -> Result<Self, RoutingError> {
+        let json = frame.json();
         if json.contains_key("headers") {
             return Ok(Routing::ServiceNode(ServiceNodeDelivery {
                 json: bool_field(json, "json")?.unwrap_or(false),
@@ -218,11 +199,11 @@ impl LayerFrame<'_> {
         }
         if let Some(host) = string_field(json, "host")? {
             let target = string_field(json, "target")?
-                .ok_or(LayerError::MissingField { field: "target" })?;
+                .ok_or(RoutingError::MissingField { field: "target" })?;
             let port = match json.get("port") {
                 None => 443,
                 Some(value) => value.as_u64().and_then(|p| u16::try_from(p).ok()).ok_or(
-                    LayerError::InvalidField {
+                    RoutingError::InvalidField {
                         field: "port",
                         expected: "an integer in 0..=65535",
                     },
@@ -241,6 +222,13 @@ impl LayerFrame<'_> {
             ephemeral_key: X25519PublicKey::from_bytes(key_field(json, "ephemeral_key")?),
             enc_type: enc_type_field(json)?,
         }))
+    }
+}
+
+impl LayerFrame<'_> {
+    /// Reads where this (decrypted) layer goes: shorthand for [`Routing::from_frame`].
+    pub fn routing(&self) -> Result<Routing, RoutingError> {
+        Routing::from_frame(self)
     }
 }
 
@@ -336,27 +324,29 @@ impl OpenedLayer {
     }
 
     /// Splits the plaintext as a layer and reads its routing.
+    ///
+    /// The inner bytes and the routing JSON are copied out of the plaintext, which stays
+    /// whole for [`PeeledLayer::payload`].
     pub fn peel(self) -> Result<PeeledLayer, LayerError> {
         let frame = LayerFrame::parse(&self.payload)?;
-        let routing = frame.routing()?;
-        // The frame is `LE32 ‖ data ‖ json` over the whole payload.
-        let inner = 4..4 + frame.data().len();
-        let json = inner.end..self.payload.len();
+        let routing = Routing::from_frame(&frame)?;
+        let inner = frame.data().to_vec();
+        let routing_json = frame.json_text().to_owned();
         Ok(PeeledLayer {
             opened: self,
             inner,
-            json,
+            routing_json,
             routing,
         })
     }
 }
 
-/// A decrypted layer with its routing read.
+/// A decrypted layer with its routing read: the parts of its frame, as validated.
 #[derive(Debug)]
 pub struct PeeledLayer {
     opened: OpenedLayer,
-    inner: Range<usize>,
-    json: Range<usize>,
+    inner: Vec<u8>,
+    routing_json: String,
     routing: Routing,
 }
 
@@ -369,19 +359,12 @@ impl PeeledLayer {
     /// The length-prefixed part of the plaintext: the next layer's ciphertext, or the request
     /// itself at a destination node.
     pub fn inner(&self) -> &[u8] {
-        self.opened
-            .payload
-            .get(self.inner.clone())
-            .unwrap_or_default()
+        &self.inner
     }
 
     /// The routing JSON as received.
     pub fn routing_json(&self) -> &str {
-        self.opened
-            .payload
-            .get(self.json.clone())
-            .and_then(|bytes| core::str::from_utf8(bytes).ok())
-            .unwrap_or_default()
+        &self.routing_json
     }
 
     /// The whole decrypted layer (what a server route forwards: the server parses it again).

@@ -244,6 +244,52 @@ fn build_errors() {
     ));
 }
 
+/// A server route relays would refuse is refused when the request is built, before any
+/// randomness is drawn; every accepted route reaches a relay that accepts it.
+#[test]
+fn refused_server_routes_do_not_build() {
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let net = network(1, &mut rng);
+    let hops: Vec<Hop> = net.path.iter().map(|(h, _)| *h).collect();
+    let key = *net.server.public_key();
+    for (target, protocol, port) in [
+        ("/t", "https", None),
+        ("/oxen/v4/lsrpc?x=1", "https", None),
+        ("/oxen/v4/lsrpc/more", "https", None),
+        ("oxen/v4/lsrpc", "http", Some(80)),
+        ("/session/v4/lsrpc", "https", None),
+        ("/oxen/v4/lsrpc", "ftp", Some(21)),
+        ("/oxen/v4/lsrpc", "", None),
+    ] {
+        let destination = ServerDestination::new("h", target, protocol, port, key);
+        let route = destination.route();
+        assert!(!route.is_allowed(), "{target} over {protocol}");
+        // No randomness to draw: any draw would overdraw it.
+        let mut empty = common::ReplayRng::new(Vec::new());
+        let error = OnionRequestBuilder::new(Destination::Server(destination), EncType::XChaCha20)
+            .path(hops.clone())
+            .build(b"x", &mut empty)
+            .unwrap_err();
+        assert_eq!(error, BuildError::ServerRouteRefused { route });
+        assert!(!empty.is_overdrawn(), "{target} over {protocol}");
+    }
+    for (target, protocol) in [
+        ("/oxen/v4/lsrpc", "https://"),
+        ("/loki/v3/lsrpc", "http"),
+        ("/oxen/anything/lsrpc", "https"),
+    ] {
+        let destination = ServerDestination::new("h", target, protocol, None, key);
+        let request = OnionRequestBuilder::new(Destination::Server(destination), EncType::AesGcm)
+            .path(hops.clone())
+            .build(b"x", &mut rng)
+            .unwrap();
+        match net.path[0].1.peel(request.body()).unwrap().routing() {
+            Routing::Server(route) => assert!(route.is_allowed(), "{target} over {protocol}"),
+            other => panic!("{target}: routed to {other:?}"),
+        }
+    }
+}
+
 /// Tables for some keys (a twist key and a small-order key among them) change nothing in the
 /// request: the same bytes from the same randomness, and the same errors.
 #[test]
@@ -378,32 +424,32 @@ fn truncated_and_oversized_bodies() {
     for len in 0..4 {
         assert_eq!(
             node.open(&body[..len]).unwrap_err(),
-            LayerError::BodyTooShort { len }
+            LayerError::Frame(FrameError::BodyTooShort { len })
         );
     }
     // Cut inside the ciphertext: the length prefix now overruns.
     let declared = u32::from_le_bytes(body[..4].try_into().unwrap());
     assert_eq!(
         node.open(&body[..20]).unwrap_err(),
-        LayerError::LengthOutOfBounds {
+        LayerError::Frame(FrameError::LengthOutOfBounds {
             declared,
             available: 16
-        }
+        })
     );
     // Cut inside the JSON.
     assert_eq!(
         node.open(&body[..body.len() - 1]).unwrap_err(),
-        LayerError::InvalidJson
+        LayerError::Frame(FrameError::InvalidJson)
     );
     // A huge length prefix.
     let mut huge = body.clone();
     huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(
         node.open(&huge).unwrap_err(),
-        LayerError::LengthOutOfBounds {
+        LayerError::Frame(FrameError::LengthOutOfBounds {
             declared: u32::MAX,
             available: body.len() - 4
-        }
+        })
     );
     // A short ciphertext with valid framing.
     let frame = LayerFrame::parse(&body).unwrap();
@@ -425,20 +471,20 @@ fn truncated_and_oversized_bodies() {
     let big = vec![0u8; MAX_BODY_LEN + 1];
     assert_eq!(
         node.open(&big).unwrap_err(),
-        LayerError::BodyTooLarge {
+        LayerError::Frame(FrameError::BodyTooLarge {
             len: MAX_BODY_LEN + 1,
             max: MAX_BODY_LEN
-        }
+        })
     );
     let mut long_json = 0u32.to_le_bytes().to_vec();
     long_json.extend(std::iter::repeat_n(b' ', MAX_ROUTING_JSON_LEN));
     long_json.extend_from_slice(b"{}");
     assert_eq!(
         node.open(&long_json).unwrap_err(),
-        LayerError::JsonTooLarge {
+        LayerError::Frame(FrameError::JsonTooLarge {
             len: MAX_ROUTING_JSON_LEN + 2,
             max: MAX_ROUTING_JSON_LEN
-        }
+        })
     );
 }
 
@@ -448,45 +494,47 @@ fn malformed_routing_json() {
     let key = "11".repeat(32);
     let frame = |json: &str| [&0u32.to_le_bytes()[..], json.as_bytes()].concat();
     let cases: Vec<(String, LayerError)> = vec![
-        ("[]".into(), LayerError::JsonNotAnObject),
-        ("{".into(), LayerError::InvalidJson),
+        ("[]".into(), LayerError::Frame(FrameError::JsonNotAnObject)),
+        ("{".into(), LayerError::Frame(FrameError::InvalidJson)),
         (
             "{}".into(),
-            LayerError::MissingField {
+            LayerError::Routing(RoutingError::MissingField {
                 field: "ephemeral_key",
-            },
+            }),
         ),
         (
             r#"{"ephemeral_key":5}"#.into(),
-            LayerError::InvalidField {
+            LayerError::Routing(RoutingError::InvalidField {
                 field: "ephemeral_key",
                 expected: "a string of 64 hex digits",
-            },
+            }),
         ),
         (
             r#"{"ephemeral_key":"abcd"}"#.into(),
-            LayerError::InvalidField {
+            LayerError::Routing(RoutingError::InvalidField {
                 field: "ephemeral_key",
                 expected: "64 hex digits",
-            },
+            }),
         ),
         (
             format!(r#"{{"ephemeral_key":"{}"}}"#, "zz".repeat(32)),
-            LayerError::InvalidField {
+            LayerError::Routing(RoutingError::InvalidField {
                 field: "ephemeral_key",
                 expected: "64 hex digits",
-            },
+            }),
         ),
         (
             format!(r#"{{"ephemeral_key":"{key}","enc_type":"rot13"}}"#),
-            LayerError::UnknownEncType("rot13".parse::<EncType>().unwrap_err()),
+            LayerError::Routing(RoutingError::UnknownEncType(
+                "rot13".parse::<EncType>().unwrap_err(),
+            )),
         ),
         (
             format!(r#"{{"ephemeral_key":"{key}","enc_type":1}}"#),
-            LayerError::InvalidField {
+            LayerError::Routing(RoutingError::InvalidField {
                 field: "enc_type",
                 expected: "a string",
-            },
+            }),
         ),
         (
             format!(r#"{{"ephemeral_key":"{}"}}"#, "00".repeat(32)),
@@ -505,28 +553,28 @@ fn malformed_routing_json() {
         assert_eq!(node.open(&frame(&json)).unwrap_err(), expected, "{json}");
     }
     // Routing of a decrypted layer.
-    let routing = |json: &str| LayerFrame::parse(&frame(json)).unwrap().routing();
+    let routing = |json: &str| Routing::from_frame(&LayerFrame::parse(&frame(json)).unwrap());
     assert_eq!(
         routing(r#"{"host":"h"}"#).unwrap_err(),
-        LayerError::MissingField { field: "target" }
+        RoutingError::MissingField { field: "target" }
     );
     assert_eq!(
         routing(r#"{"host":"h","target":"/oxen/v4/lsrpc","port":70000}"#).unwrap_err(),
-        LayerError::InvalidField {
+        RoutingError::InvalidField {
             field: "port",
             expected: "an integer in 0..=65535"
         }
     );
     assert_eq!(
         routing(r#"{"headers":"","base64":"no"}"#).unwrap_err(),
-        LayerError::InvalidField {
+        RoutingError::InvalidField {
             field: "base64",
             expected: "a boolean"
         }
     );
     assert_eq!(
         routing(&format!(r#"{{"ephemeral_key":"{key}"}}"#)).unwrap_err(),
-        LayerError::MissingField {
+        RoutingError::MissingField {
             field: "destination"
         }
     );
@@ -546,6 +594,123 @@ fn malformed_routing_json() {
         .unwrap()
         .routing()
         .is_ok());
+}
+
+/// `body` sealed as a layer for `node`: the plaintext `body` under `enc`, framed with the
+/// wrapper JSON a client sends.
+fn sealed_layer(enc: EncType, node: &NodeKeys, plaintext: &[u8], seed: u64) -> Vec<u8> {
+    let client = X25519SecretKey::from_bytes([5; 32]);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let ct = hop_encrypt(
+        enc,
+        Role::Client,
+        &client,
+        node.public_key(),
+        plaintext,
+        &mut rng,
+    )
+    .unwrap();
+    let json = format!(
+        r#"{{"enc_type":"{}","ephemeral_key":"{}"}}"#,
+        enc.as_str(),
+        client.public_key().to_hex()
+    );
+    [
+        &u32::try_from(ct.len()).unwrap().to_le_bytes()[..],
+        &ct,
+        json.as_bytes(),
+    ]
+    .concat()
+}
+
+/// Malformed frames, as bytes or as a decrypted layer, give the framing error that names
+/// what is wrong; JSON that frames but does not route gives the routing error.
+#[test]
+fn malformed_frames_give_frame_errors() {
+    let prefix = |n: u32| n.to_le_bytes().to_vec();
+    let cases: Vec<(Vec<u8>, FrameError)> = vec![
+        (vec![], FrameError::BodyTooShort { len: 0 }),
+        (vec![1, 0, 0], FrameError::BodyTooShort { len: 3 }),
+        (
+            [prefix(3), b"ab".to_vec()].concat(),
+            FrameError::LengthOutOfBounds {
+                declared: 3,
+                available: 2,
+            },
+        ),
+        (prefix(0), FrameError::InvalidJson),
+        (
+            [prefix(1), b"x{".to_vec()].concat(),
+            FrameError::InvalidJson,
+        ),
+        (
+            [prefix(0), vec![b'"', 0xff, b'"']].concat(),
+            FrameError::InvalidJson,
+        ),
+        (
+            [prefix(0), b"{} {}".to_vec()].concat(),
+            FrameError::InvalidJson,
+        ),
+        (
+            [prefix(0), b"[]".to_vec()].concat(),
+            FrameError::JsonNotAnObject,
+        ),
+        (
+            [prefix(2), b"ab\"x\"".to_vec()].concat(),
+            FrameError::JsonNotAnObject,
+        ),
+        (
+            [prefix(0), b"null".to_vec()].concat(),
+            FrameError::JsonNotAnObject,
+        ),
+        (
+            [prefix(0), vec![b' '; MAX_ROUTING_JSON_LEN + 1]].concat(),
+            FrameError::JsonTooLarge {
+                len: MAX_ROUTING_JSON_LEN + 1,
+                max: MAX_ROUTING_JSON_LEN,
+            },
+        ),
+        (
+            vec![0; MAX_BODY_LEN + 1],
+            FrameError::BodyTooLarge {
+                len: MAX_BODY_LEN + 1,
+                max: MAX_BODY_LEN,
+            },
+        ),
+    ];
+    let node = NodeKeys::new(X25519SecretKey::from_bytes([4; 32]));
+    for (i, (bytes, expected)) in cases.into_iter().enumerate() {
+        assert_eq!(LayerFrame::parse(&bytes).unwrap_err(), expected, "case {i}");
+        assert_eq!(
+            node.open(&bytes).unwrap_err(),
+            LayerError::Frame(expected.clone()),
+            "case {i}"
+        );
+        // The same bytes as the plaintext of a layer that decrypts: peeling fails on them.
+        if bytes.len() < 100_000 {
+            for enc in [EncType::AesGcm, EncType::XChaCha20] {
+                let opened = node.open(&sealed_layer(enc, &node, &bytes, 1)).unwrap();
+                assert_eq!(opened.payload(), bytes.as_slice());
+                assert_eq!(
+                    opened.peel().unwrap_err(),
+                    LayerError::Frame(expected.clone()),
+                    "case {i}, {enc}"
+                );
+            }
+        }
+    }
+    // A frame whose JSON names no route: a routing error, from the frame and from peeling.
+    let unrouted = [prefix(0), b"{}".to_vec()].concat();
+    let expected = RoutingError::MissingField {
+        field: "destination",
+    };
+    let frame = LayerFrame::parse(&unrouted).unwrap();
+    assert_eq!(Routing::from_frame(&frame).unwrap_err(), expected);
+    assert_eq!(
+        node.peel(&sealed_layer(EncType::XChaCha20, &node, &unrouted, 2))
+            .unwrap_err(),
+        LayerError::Routing(expected)
+    );
 }
 
 #[test]
@@ -839,6 +1004,39 @@ proptest! {
         }
         let reply = opened.seal_reply(&payload, &mut rng);
         prop_assert_eq!(request.response_context().decrypt(&reply).unwrap(), payload);
+    }
+
+    /// A peeled layer holds the parts of its frame as validated: `inner` and `routing_json`
+    /// are exactly the frame's data and JSON text (empty, binary, non-ASCII, padded with
+    /// whitespace), and `payload` the whole plaintext.
+    #[test]
+    fn peeled_layers_hold_their_validated_parts(
+        inner in proptest::collection::vec(any::<u8>(), 0..300),
+        json in prop::sample::select(vec![
+            r#"{"headers":""}"#,
+            " \n{ \"headers\" : \"é🎉\", \"json\": true }\t",
+            r#"{"host":"h\u00e9","target":"/oxen/v4/lsrpc","port":80,"protocol":"http"}"#,
+            r#"{"destination":"1111111111111111111111111111111111111111111111111111111111111111","ephemeral_key":"2222222222222222222222222222222222222222222222222222222222222222","enc_type":"xchacha20","note":"\u0000"}"#,
+        ]),
+        xchacha in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let enc = if xchacha { EncType::XChaCha20 } else { EncType::AesGcm };
+        let node = NodeKeys::new(X25519SecretKey::from_bytes([6; 32]));
+        let plaintext = [
+            &u32::try_from(inner.len()).unwrap().to_le_bytes()[..],
+            &inner,
+            json.as_bytes(),
+        ]
+        .concat();
+        let layer = node.peel(&sealed_layer(enc, &node, &plaintext, seed)).unwrap();
+        let frame = LayerFrame::parse(&plaintext).unwrap();
+        prop_assert_eq!(layer.inner(), frame.data());
+        prop_assert_eq!(layer.inner(), inner.as_slice());
+        prop_assert_eq!(layer.routing_json(), frame.json_text());
+        prop_assert_eq!(layer.routing_json(), json);
+        prop_assert_eq!(layer.payload(), plaintext.as_slice());
+        prop_assert_eq!(layer.routing(), &Routing::from_frame(&frame).unwrap());
     }
 
     #[test]

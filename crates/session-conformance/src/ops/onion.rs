@@ -189,7 +189,8 @@ fn peel(req: &Request<'_>) -> OpResult {
     let keys = NodeKeys::new(x25519_sk(req, "node_x25519_sk")?);
     let body = req.hex("body")?;
     let opened = keys.open(&body).map_err(layer_error)?;
-    let frame = LayerFrame::parse(opened.payload()).map_err(layer_error)?;
+    let frame =
+        LayerFrame::parse(opened.payload()).map_err(|e| layer_error(LayerError::from(e)))?;
     let next: Map<String, Value> = match serde_json::from_str(frame.json_text()) {
         Ok(Value::Object(map)) => map,
         _ => return Err(OpError::crypto("layer JSON is not an object")),

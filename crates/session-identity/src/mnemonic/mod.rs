@@ -154,9 +154,10 @@ fn crc32(chunks: impl Iterator<Item = u8>) -> u32 {
     !crc
 }
 
-/// Which of the words with these three-letter `prefixes` the checksum word repeats.
-fn checksum_position(prefixes: &[[u8; PREFIX_LEN]]) -> usize {
-    crc32(prefixes.iter().flatten().copied()) as usize % prefixes.len()
+/// Which of the words with these three-letter `prefixes` the checksum word repeats (`None`
+/// for no words).
+fn checksum_position(prefixes: &[[u8; PREFIX_LEN]]) -> Option<usize> {
+    (crc32(prefixes.iter().flatten().copied()) as usize).checked_rem(prefixes.len())
 }
 
 /// The three-letter prefix of list word `index`.
@@ -169,12 +170,23 @@ fn list_prefix(index: usize) -> [u8; PREFIX_LEN] {
 /// Encodes `data` (a non-empty multiple of 4 bytes) as words, with a checksum word if
 /// `checksum`.
 pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicError> {
-    if data.is_empty() || !data.len().is_multiple_of(4) {
+    let (values, rest) = data.as_chunks::<4>();
+    if values.is_empty() || !rest.is_empty() {
         return Err(MnemonicError::DataLength(data.len()));
     }
-    let mut indices = Zeroizing::new(Vec::with_capacity(data.len() / 4 * 3 + 1));
-    for chunk in data.chunks_exact(4) {
-        let v = u64::from(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+    Ok(encode_values(
+        values.iter().map(|&chunk| u32::from_le_bytes(chunk)),
+        checksum,
+    ))
+}
+
+/// Encodes little-endian 32-bit values as three words each, with a checksum word if
+/// `checksum` and there is at least one value. Defined for every input: the checked entry
+/// point is [`encode`].
+pub(crate) fn encode_values(values: impl Iterator<Item = u32>, checksum: bool) -> RecoveryPhrase {
+    let mut indices = Zeroizing::new(Vec::with_capacity(values.size_hint().0 * 3 + 1));
+    for value in values {
+        let v = u64::from(value);
         let a = v % N;
         let b = (v / N + a) % N;
         let c = (v / N / N + b) % N;
@@ -183,8 +195,8 @@ pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicErr
     if checksum {
         let prefixes: Zeroizing<Vec<[u8; PREFIX_LEN]>> =
             Zeroizing::new(indices.iter().map(|&i| list_prefix(i)).collect());
-        let repeat = indices[checksum_position(&prefixes)];
-        indices.push(repeat);
+        let repeat = checksum_position(&prefixes).and_then(|at| indices.get(at).copied());
+        indices.extend(repeat);
     }
     let mut text = String::with_capacity(indices.len() * 9);
     for (n, &i) in indices.iter().enumerate() {
@@ -193,7 +205,7 @@ pub fn encode(data: &[u8], checksum: bool) -> Result<RecoveryPhrase, MnemonicErr
         }
         text.push_str(english::ENGLISH[i]);
     }
-    Ok(RecoveryPhrase(Zeroizing::new(text)))
+    RecoveryPhrase(Zeroizing::new(text))
 }
 
 /// Decodes a phrase back to bytes, exactly as the reference does. Words are separated by any run
@@ -253,9 +265,10 @@ fn decode_words<'a, I: Iterator<Item = &'a str>>(
     }
 
     if has_checksum {
-        let expected = indices[checksum_position(&prefixes[..data_words])];
-        if indices[data_words] != expected {
-            return Err(MnemonicError::Checksum);
+        let expected = checksum_position(&prefixes[..data_words]).and_then(|at| indices.get(at));
+        match (expected, indices.get(data_words)) {
+            (Some(expected), Some(found)) if expected == found => {}
+            _ => return Err(MnemonicError::Checksum),
         }
     }
     Ok(out)
@@ -264,6 +277,31 @@ fn decode_words<'a, I: Iterator<Item = &'a str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encode_values_is_total() {
+        assert_eq!(encode_values(core::iter::empty(), true).expose_secret(), "");
+        assert_eq!(
+            encode_values(core::iter::empty(), false).expose_secret(),
+            ""
+        );
+        let one = encode_values(core::iter::once(0), true);
+        assert_eq!(one.expose_secret(), "abbey abbey abbey abbey");
+        assert_eq!(encode(&[0u8; 4], true).unwrap(), one);
+    }
+
+    #[test]
+    fn seed_phrases_encode_the_entropy() {
+        for seed in [
+            crate::Seed::from_legacy_bytes(core::array::from_fn(|i| i as u8 * 17)),
+            crate::Seed::from_full_bytes(core::array::from_fn(|i| 255 - i as u8 * 7)),
+        ] {
+            assert_eq!(
+                seed.to_recovery_phrase(),
+                encode(seed.expose_entropy(), true).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn crc32_check_value() {
