@@ -243,6 +243,11 @@ impl HopKey {
         }
     }
 
+    /// A hop key from its 32 bytes, for a key derived or stored elsewhere.
+    pub fn from_key_bytes(enc_type: EncType, key: [u8; 32]) -> Self {
+        Self { key, enc_type }
+    }
+
     /// The scheme this key is used with.
     pub fn enc_type(&self) -> EncType {
         self.enc_type
