@@ -61,7 +61,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod bencode;
 mod builder;
 mod enc_type;
 mod hop;
@@ -71,7 +70,6 @@ mod node;
 mod response;
 mod v4;
 
-pub use bencode::{BencodeError, MAX_DEPTH as MAX_BENCODE_DEPTH};
 pub use builder::{
     BuildError, Destination, Hop, OnionRequest, OnionRequestBuilder, PrecomputedKeys,
     ServerDestination, MAX_PATH_LEN,
@@ -84,8 +82,8 @@ pub use node::{
     ServiceNodeDelivery,
 };
 pub use response::{
-    decode_v4_response, OnionFailure, PathFailure, ResponseContext, ResponseError, ServerResponse,
-    ServiceNodeResponse,
+    decode_v4_response, BencodeError, OnionFailure, PathFailure, ResponseContext, ResponseError,
+    ServerResponse, ServiceNodeResponse,
 };
 pub use v4::{encode_v4_response, V4Request};
 

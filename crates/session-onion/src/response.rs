@@ -7,11 +7,14 @@ use base64::Engine as _;
 use serde_json::Value;
 use session_identity::{Ed25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey};
 
-use crate::bencode::{self, BencodeError, Bt};
+use session_bencode::Value as Bt;
+
 use crate::hop::{HopError, HopKey, Role};
 use crate::json::dump_sorted;
 use crate::node::parse_key_hex;
 use crate::EncType;
+/// Why bytes are not bencode (session-bencode's reader, canonical mode).
+pub use session_bencode::Error as BencodeError;
 
 /// Standard base64, padding optional, loose trailing bits allowed (as `oxenc` decodes).
 const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -278,20 +281,8 @@ impl ResponseContext {
 
 /// Reads a decrypted v4 reply, `l<info JSON><body>?e` (elements after the body are ignored).
 pub fn decode_v4_response(plaintext: &[u8]) -> Result<ServerResponse, ResponseError> {
-    let items = match bencode::decode(plaintext)? {
-        Bt::List(items) => items,
-        _ => return Err(ResponseError::NotAV4List),
-    };
-    let info = match items.first() {
-        Some(Bt::Bytes(info)) => info,
-        _ => return Err(ResponseError::NotAV4List),
-    };
-    let body = match items.get(1) {
-        None => None,
-        Some(Bt::Bytes(body)) => Some(body.to_vec()),
-        Some(_) => return Err(ResponseError::NotAV4List),
-    };
-    let object = match serde_json::from_slice::<Value>(info) {
+    let (info, body) = v4_list(plaintext)?;
+    let object = match serde_json::from_slice::<Value>(&info) {
         Ok(value @ Value::Object(_)) => value,
         _ => return Err(ResponseError::NotAJsonObject),
     };
@@ -305,6 +296,25 @@ pub fn decode_v4_response(plaintext: &[u8]) -> Result<ServerResponse, ResponseEr
         headers: string_headers(&object),
         body,
     })
+}
+
+/// The two strings of a v4 list `l<head><body>?e`: canonical bencode, nested no deeper than
+/// session-bencode's default, elements after the body read but ignored.
+pub(crate) fn v4_list(plaintext: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), ResponseError> {
+    let value = session_bencode::decode(plaintext)?;
+    let Some(items) = value.as_list() else {
+        return Err(ResponseError::NotAV4List);
+    };
+    let head = match items.first() {
+        Some(Bt::Bytes(head)) => head.to_vec(),
+        _ => return Err(ResponseError::NotAV4List),
+    };
+    let body = match items.get(1) {
+        None => None,
+        Some(Bt::Bytes(body)) => Some(body.to_vec()),
+        Some(_) => return Err(ResponseError::NotAV4List),
+    };
+    Ok((head, body))
 }
 
 fn string_headers(object: &Value) -> Vec<(String, String)> {

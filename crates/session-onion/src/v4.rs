@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::bencode::{self, encode_string_list, push_bytes, Bt};
 use crate::json::{push_string, ObjectWriter};
 use crate::response::ResponseError;
+use session_bencode::ListWriter;
 
 /// A request to a server (community, file or push server), sent as the payload of an onion
 /// request whose destination is that server.
@@ -76,20 +76,8 @@ impl V4Request {
     /// ignored, string-valued headers kept). The inverse of [`V4Request::encode`] except that
     /// the `Content-Type` it adds is kept as a header.
     pub fn decode(plaintext: &[u8]) -> Result<Self, ResponseError> {
-        let items = match bencode::decode(plaintext)? {
-            Bt::List(items) => items,
-            _ => return Err(ResponseError::NotAV4List),
-        };
-        let head = match items.first() {
-            Some(Bt::Bytes(head)) => head,
-            _ => return Err(ResponseError::NotAV4List),
-        };
-        let body = match items.get(1) {
-            None => None,
-            Some(Bt::Bytes(body)) => Some(body.to_vec()),
-            Some(_) => return Err(ResponseError::NotAV4List),
-        };
-        let Ok(Value::Object(head)) = serde_json::from_slice::<Value>(head) else {
+        let (head, body) = crate::response::v4_list(plaintext)?;
+        let Ok(Value::Object(head)) = serde_json::from_slice::<Value>(&head) else {
             return Err(ResponseError::NotAJsonObject);
         };
         let text = |name: &str| head.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -139,10 +127,14 @@ impl V4Request {
             .raw("headers", &headers)
             .string("method", &self.method)
             .finish();
-        match &self.body {
-            Some(body) => encode_string_list(&[head.as_bytes(), body]),
-            None => encode_string_list(&[head.as_bytes()]),
+        let mut out = Vec::new();
+        let mut list = ListWriter::new(&mut out);
+        list.bytes(head.as_bytes());
+        if let Some(body) = &self.body {
+            list.bytes(body);
         }
+        list.finish();
+        out
     }
 }
 
@@ -166,12 +158,13 @@ pub fn encode_v4_response(status: u16, headers: &[(&str, &str)], body: Option<&[
         .integer("code", i64::from(status))
         .raw("headers", &header_json)
         .finish();
-    let mut out = vec![b'l'];
-    push_bytes(&mut out, info.as_bytes());
+    let mut out = Vec::new();
+    let mut list = ListWriter::new(&mut out);
+    list.bytes(info.as_bytes());
     if let Some(body) = body {
-        push_bytes(&mut out, body);
+        list.bytes(body);
     }
-    out.push(b'e');
+    list.finish();
     out
 }
 
