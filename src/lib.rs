@@ -5,7 +5,8 @@
 //!
 //! | module | crate | what it does |
 //! |---|---|---|
-//! | [`identity`] | `session-identity` | seeds, Ed25519/X25519 keys, Session IDs, recovery phrases, community blinding |
+//! | [`identity`] | `session-identity` | seeds, Ed25519/X25519 keys, Session IDs, recovery phrases, community blinding, safety numbers |
+//! | [`bencode`] | `session-bencode` | the bt-encoding: bounded zero-copy reader, canonical writer |
 //! | [`envelope`] | `session-envelope` | 1:1 and blinded message encryption, padding, the protobuf envelope |
 //! | [`onion`] | `session-onion` | onion requests: hop encryption, building, peeling, replies |
 //! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
@@ -26,6 +27,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+pub use session_bencode as bencode;
 pub use session_envelope as envelope;
 pub use session_identity as identity;
 pub use session_onion as onion;
