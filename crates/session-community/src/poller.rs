@@ -215,6 +215,9 @@ pub struct Poller {
     next_poll: Duration,
     next_id: u64,
     in_flight: Option<InFlight>,
+    /// Events found by [`Poller::poll`] (a poll that timed out), handed out by the next
+    /// `handle*` call.
+    pending: Vec<Event>,
 }
 
 impl Poller {
@@ -230,6 +233,7 @@ impl Poller {
             next_poll: Duration::ZERO,
             next_id: 1,
             in_flight: None,
+            pending: Vec::new(),
         }
     }
 
@@ -300,16 +304,21 @@ impl Poller {
         }
     }
 
-    /// The poll to send at `now`, if one is due: none while a poll is in flight (until its
-    /// deadline, when it counts as failed), before the next poll time, or with nothing to poll.
-    pub fn poll(&mut self, now: Duration) -> Option<PollRequest> {
-        if let Some(flight) = &self.in_flight {
-            if now < flight.deadline {
-                return None;
-            }
-            self.fail(now, None);
+    /// Abandons the poll in flight if its deadline has passed at `now` (a failure, reported by
+    /// the next `handle*` call).
+    fn expire(&mut self, now: Duration) {
+        if self.in_flight.as_ref().is_some_and(|f| now >= f.deadline) {
+            let event = self.fail(now, None);
+            self.pending.push(event);
         }
-        if now < self.next_poll {
+    }
+
+    /// The poll to send at `now`, if one is due: none while a poll is in flight (until its
+    /// deadline, when it counts as failed and the backoff starts), or before the next poll
+    /// time.
+    pub fn poll(&mut self, now: Duration) -> Option<PollRequest> {
+        self.expire(now);
+        if self.in_flight.is_some() || now < self.next_poll {
             return None;
         }
         let mut parts = vec![Part::Capabilities];
@@ -370,20 +379,29 @@ impl Poller {
         Some(PollRequest { id, request })
     }
 
+    /// Reports a poll in flight whose deadline has passed at `now` (it then counts as failed),
+    /// and any failure [`Poller::poll`] found.
+    pub fn handle_timeout(&mut self, now: Duration) -> Vec<Event> {
+        self.expire(now);
+        core::mem::take(&mut self.pending)
+    }
+
     /// No answer came for poll `id` (or the transport failed): backs off. An unknown `id`
     /// changes nothing.
     pub fn handle_failure(&mut self, id: u64, now: Duration) -> Vec<Event> {
-        match &self.in_flight {
-            Some(flight) if flight.id == id => vec![self.fail(now, None)],
-            _ => Vec::new(),
+        let mut events = core::mem::take(&mut self.pending);
+        if self.in_flight.as_ref().is_some_and(|f| f.id == id) {
+            events.push(self.fail(now, None));
         }
+        events
     }
 
     /// Reads the answer to poll `id`. An answer to another poll (late, or unknown) gives no
-    /// events.
+    /// events of its own.
     pub fn handle(&mut self, id: u64, response: &ServerResponse, now: Duration) -> Vec<Event> {
+        let mut events = core::mem::take(&mut self.pending);
         let Some(flight) = self.in_flight.take_if(|f| f.id == id) else {
-            return Vec::new();
+            return events;
         };
         let subs = match flight.batch.read_response(response) {
             Ok(subs) => subs,
@@ -397,12 +415,12 @@ impl Poller {
                         self.community.forget_capabilities();
                     }
                 }
-                return vec![self.fail(now, Some(error))];
+                events.push(self.fail(now, Some(error)));
+                return events;
             }
         };
         self.failures = 0;
         self.next_poll = now.saturating_add(self.config.interval);
-        let mut events = Vec::new();
         for (part, sub) in flight.parts.iter().zip(&subs) {
             self.read_part(part, sub, &mut events);
         }
