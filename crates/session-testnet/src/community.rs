@@ -338,6 +338,8 @@ impl CommunityServer {
             self.users.insert(user);
         }
         let body = request.body_bytes().unwrap_or_default();
+        // The request's entry goes before those of a batch's parts.
+        let at = self.log.len();
         let reply = self.route(
             request.method(),
             request.endpoint(),
@@ -359,6 +361,9 @@ impl CommunityServer {
             reply.0,
             &note,
         );
+        if let Some(entry) = self.log.pop() {
+            self.log.insert(at, entry);
+        }
         reply
     }
 
