@@ -59,6 +59,13 @@ replay_tests!(
     node_list_parse,
     retrieve_response_parse,
     swarm_421_parse,
+    community_messages_parse,
+    community_rooms_parse,
+    community_dm_parse,
+    community_reactions_parse,
+    community_batch_parse,
+    community_auth_headers,
+    community_poller,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.
