@@ -218,6 +218,8 @@ pub struct Poller {
     /// Events found by [`Poller::poll`] (a poll that timed out), handed out by the next
     /// `handle*` call.
     pending: Vec<Event>,
+    /// The signing key changed while reading the current answer.
+    key_changed: bool,
 }
 
 impl Poller {
@@ -234,6 +236,7 @@ impl Poller {
             next_id: 1,
             in_flight: None,
             pending: Vec::new(),
+            key_changed: false,
         }
     }
 
@@ -421,6 +424,7 @@ impl Poller {
         };
         self.failures = 0;
         self.next_poll = now.saturating_add(self.config.interval);
+        self.key_changed = false;
         for (part, sub) in flight.parts.iter().zip(&subs) {
             self.read_part(part, sub, &mut events);
         }
@@ -431,7 +435,16 @@ impl Poller {
         match part {
             Part::Capabilities => match GetCapabilities::default().read_sub_reply(sub) {
                 Ok(caps) => {
+                    let before = self.community.auth();
                     self.community.set_capabilities(caps.clone());
+                    if self.community.auth() != before {
+                        // Another key is another user to the server, with its own boxes: start
+                        // them afresh, and do not take positions from this poll's boxes (read
+                        // with the old key).
+                        self.inbox_since = None;
+                        self.outbox_since = None;
+                        self.key_changed = true;
+                    }
                     events.push(Event::Capabilities(caps));
                 }
                 Err(error) => events.push(Event::PartFailed { room: None, error }),
@@ -553,8 +566,10 @@ impl Poller {
             DmBox::Inbox => &mut self.inbox_since,
             DmBox::Outbox => &mut self.outbox_since,
         };
-        for message in &messages {
-            *since = Some(since.unwrap_or(0).max(message.id));
+        if !self.key_changed {
+            for message in &messages {
+                *since = Some(since.unwrap_or(0).max(message.id));
+            }
         }
         for message in messages {
             match self.community.open_direct_message(&message) {

@@ -58,8 +58,8 @@ pub enum RequestError {
     /// A room token is 1 to 64 letters, digits, `_` or `-`.
     #[error("a room token is 1 to 64 letters, digits, _ or -")]
     BadRoomToken,
-    /// A reaction is 1 to 12 characters, without `?`, `#` or control characters.
-    #[error("a reaction is 1 to 12 characters, without ?, # or control characters")]
+    /// A reaction is 1 to 12 characters, without `?`, `#`, `%` or control characters.
+    #[error("a reaction is 1 to 12 characters, without ?, #, % or control characters")]
     BadReaction,
     /// Direct messages go to `15` or `25` blinded IDs.
     #[error("direct messages go to 15 or 25 blinded IDs, not prefix {0}")]
@@ -111,7 +111,8 @@ impl core::str::FromStr for RoomToken {
 }
 
 /// A reaction: 1 to 12 characters (as the server accepts), with no `?` or `#` (which would end
-/// the path) and no control characters. It travels raw, not percent-encoded.
+/// the path), no `%` (which the server would percent-decode) and no control characters. It
+/// travels raw, not percent-encoded, and is signed as it travels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReactionText(String);
 

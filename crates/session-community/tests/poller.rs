@@ -370,3 +370,37 @@ fn same_inputs_same_requests_and_events() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_new_key_starts_its_boxes_afresh() {
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let bob = account(2);
+    let mut poller = Poller::new(account(1), PollerConfig::default());
+    let mine15 = poller.community().own_id();
+    let dm = bob
+        .direct_message(&mine15, &text("to 15"), &mut rng)
+        .unwrap();
+    let body: Value = serde_json::from_slice(dm.request().body_bytes()).unwrap();
+    let inbox = json!([{"id": 40, "posted_at": 1.0, "expires_at": 2.0,
+        "sender": bob.blinded_id(session_identity::blinding::BlindingKind::Blind15).to_hex(),
+        "recipient": mine15.to_hex(), "message": body["message"]}]);
+    let request = poller.poll(T0).unwrap();
+    let events = poller.handle(
+        request.id,
+        &batch_reply(vec![
+            caps(&["sogs", "blind", "blind25"]),
+            ok_json(&inbox),
+            ok_json(&json!([])),
+        ]),
+        T0,
+    );
+    // The message to the old (15) key is still read…
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::DirectMessage(dm) if dm.content == text("to 15"))));
+    // …but the 25 key's inbox is polled from its start.
+    assert_eq!(poller.community().auth(), AuthKind::Blind25);
+    assert_eq!(poller.direct_message_positions(), (None, None));
+    let next = poller.poll(T0 + Duration::from_secs(10)).unwrap();
+    assert_eq!(paths(&next)[1..], ["/inbox?limit=100", "/outbox?limit=100"]);
+}
