@@ -80,7 +80,8 @@ fn sodium_sign_request_25(
     Some(signature)
 }
 
-/// A `messages/since` reply of `count` messages, each with ~800 bytes of data and a reaction.
+/// A `messages/since` reply of `count` messages, each with 560 bytes of data (a padded
+/// `Content` of a few hundred bytes) and a reaction: about 1.2 KB of JSON per message.
 fn messages_reply(count: u64) -> Vec<u8> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -88,7 +89,7 @@ fn messages_reply(count: u64) -> Vec<u8> {
     let reactor = format!("15{}", "3e".repeat(32));
     let entries: Vec<String> = (1..=count)
         .map(|i| {
-            let data = b64.encode(vec![(i % 251) as u8; 800]);
+            let data = b64.encode(vec![(i % 251) as u8; 560]);
             let signature = b64.encode([(i % 7) as u8; 64]);
             format!(
                 r#"{{"id":{i},"session_id":"{sender}","posted":1700000000.{i:03},"seqno":{},"data":"{data}","signature":"{signature}","reactions":{{"👍":{{"index":0,"count":2,"reactors":["{reactor}","{sender}"]}}}}}}"#,
