@@ -60,6 +60,13 @@ replay_tests!(
     retrieve_response_parse,
     swarm_421_parse,
     bencode_decode,
+    community_messages_parse,
+    community_rooms_parse,
+    community_dm_parse,
+    community_reactions_parse,
+    community_batch_parse,
+    community_auth_headers,
+    community_poller,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

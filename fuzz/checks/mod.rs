@@ -33,6 +33,12 @@ use session_swarm::{
     MAX_STORE_DATA_LEN,
 };
 
+mod community;
+pub use community::{
+    community_auth_headers, community_batch_parse, community_dm_parse, community_messages_parse,
+    community_poller, community_reactions_parse, community_rooms_parse,
+};
+
 /// The check of one target.
 pub type Check = fn(&[u8]);
 
@@ -54,6 +60,13 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("retrieve_response_parse", retrieve_response_parse),
     ("swarm_421_parse", swarm_421_parse),
     ("bencode_decode", bencode_decode),
+    ("community_messages_parse", community_messages_parse),
+    ("community_rooms_parse", community_rooms_parse),
+    ("community_dm_parse", community_dm_parse),
+    ("community_reactions_parse", community_reactions_parse),
+    ("community_batch_parse", community_batch_parse),
+    ("community_auth_headers", community_auth_headers),
+    ("community_poller", community_poller),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.

@@ -654,6 +654,39 @@ fn rows() -> Vec<Row> {
             &[SEED, METHOD, req("/timestamp_ms", Uint), MESSAGES],
         ),
     ]);
+    // Community signing (CONFORMANCE.md §2.14, docs/CONFORMANCE-EXTRA.md).
+    rows.extend([
+        Row::new(
+            json!({"op": "sogs.sign_request", "seed": seed, "server_pk": server_pk,
+                   "method": "POST", "path": "/room/lobby/message", "timestamp": 1_700_000_000,
+                   "nonce": "00".repeat(16), "body": "7b7d", "blind": "15"}),
+            &[
+                SEED,
+                req("/server_pk", Hex),
+                METHOD,
+                req("/path", Text),
+                req("/timestamp", Uint),
+                req("/nonce", Hex),
+                opt("/body", Hex),
+                req("/blind", Text),
+            ],
+        ),
+        Row::new(
+            json!({"op": "sogs.sign_message", "seed": seed, "server_pk": server_pk,
+                   "data": message, "blind": "25"}),
+            &[
+                SEED,
+                req("/server_pk", Hex),
+                req("/data", Hex),
+                req("/blind", Text),
+                RNG,
+            ],
+        ),
+        Row::new(
+            json!({"op": "sogs.signed_path", "endpoint": "/room/lobby/reaction/1/%F0%9F%91%8D"}),
+            &[req("/endpoint", Text)],
+        ),
+    ]);
     rows
 }
 
@@ -713,7 +746,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 34);
+    assert_eq!(ops.len(), 37);
 }
 
 #[test]

@@ -8,6 +8,9 @@
 //! - [`Client`]: a frontend's use of the layers: `session-envelope` seals and opens,
 //!   `session-onion` routes, `session-swarm` signs, picks paths and decides what to do after
 //!   each outcome.
+//! - [`CommunityServer`]: a community server (SOGS) behind onion v4 requests that checks every
+//!   signature, timestamp and nonce as the reference server does and logs what it saw;
+//!   [`CommunityLink`] carries a `session_community::Community`'s requests to it.
 //! - [`RequestTrace`]: per request, what each hop saw (previous and next hop only) and, with a
 //!   hop clock ([`Network::set_hop_clock`]), how long it took.
 //!
@@ -44,11 +47,15 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod client;
+mod community;
 mod network;
 mod storage;
 mod trace;
 
 pub use client::{Client, ClientError, Received};
+pub use community::{
+    CommunityConfig, CommunityLink, CommunityLogEntry, CommunityServer, LinkError,
+};
 pub use network::{
     FileServer, HopClock, HttpReply, Network, NetworkConfig, Node, GENESIS_MS, STORAGE_PORT,
 };

@@ -168,6 +168,7 @@ pub struct Network {
     map: SwarmMap,
     stores: BTreeMap<u64, SwarmStore>,
     file_server: FileServer,
+    pub(crate) communities: Vec<crate::community::CommunityServer>,
     faults: Faults,
     traces: Vec<RequestTrace>,
     hop_clock: Option<HopClock>,
@@ -233,6 +234,7 @@ impl Network {
                 keys: file_keys,
                 files: Vec::new(),
             },
+            communities: Vec::new(),
             faults: Faults::default(),
             traces: Vec::new(),
             hop_clock: None,
@@ -473,7 +475,9 @@ impl Network {
                     return HttpReply::ok(reply);
                 }
                 Routing::Server(route) => {
-                    let allowed = route.is_allowed() && route.host == self.file_server.host;
+                    let community = self.community_index(&route.host);
+                    let allowed = route.is_allowed()
+                        && (route.host == self.file_server.host || community.is_some());
                     trace.hops.push(HopView {
                         node: current,
                         from: previous,
@@ -486,12 +490,15 @@ impl Network {
                         return HttpReply::error(502, b"Invalid target host".to_vec());
                     }
                     let started = self.hop_time();
-                    let reply = self.serve_file(layer.payload());
+                    let reply = match community {
+                        Some(index) => self.serve_community(index, layer.payload()),
+                        None => self.serve_file(layer.payload()),
+                    };
                     trace.hops.push(HopView {
                         node: Ed25519PublicKey::from_bytes([0; 32]),
                         from: Peer::Node(current),
                         to: Peer::Nobody,
-                        role: format!("server {}: v4 request", self.file_server.host),
+                        role: format!("server {}: v4 request", route.host),
                         bytes_in: layer.payload().len(),
                         elapsed: self.elapsed_since(started),
                     });
