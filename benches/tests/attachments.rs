@@ -151,3 +151,73 @@ fn libsodium_streams_open_with_sessionkit() {
         );
     }
 }
+
+/// Prints the libsodium-composed upload digests recorded in session-envelope's
+/// `tests/data/libsession_stream.json` (run with `--ignored --nocapture` to regenerate).
+#[test]
+#[ignore]
+fn print_stream_vectors() {
+    use sessionkit::identity::hash::Blake2b;
+    let data = |len: usize| -> Vec<u8> { (0..len).map(|i| (i * 7 % 256) as u8).collect() };
+    let mut rows = Vec::new();
+    for (seed_hex, len, domain) in [
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            0usize,
+            Domain::Attachment,
+        ),
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            1,
+            Domain::Attachment,
+        ),
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            4053,
+            Domain::Attachment,
+        ),
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            4054,
+            Domain::Attachment,
+        ),
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            33333,
+            Domain::Attachment,
+        ),
+        (
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            261983,
+            Domain::Attachment,
+        ),
+        (
+            "2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            1000,
+            Domain::ProfilePicture,
+        ),
+    ] {
+        let seed: [u8; 32] = (0..32)
+            .map(|i| u8::from_str_radix(&seed_hex[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("32");
+        let content = data(len);
+        let (upload, key) = sodium_encrypt(&seed, &content, domain);
+        let digest = Blake2b::new(32, None)
+            .expect("32")
+            .chain(&upload)
+            .finalize::<32>()
+            .expect("32");
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        rows.push(format!(
+            "{{\"seed\": \"{seed_hex}\", \"len\": {len}, \"domain\": \"{}\", \"key\": \"{}\", \"encrypted_len\": {}, \"prefix\": \"{}\", \"blake2b_32\": \"{}\"}}",
+            if domain == Domain::Attachment { "attachment" } else { "profile_pic" },
+            hex(&key),
+            upload.len(),
+            hex(&upload[..64.min(upload.len())]),
+            hex(&digest)
+        ));
+    }
+    println!("[\n  {}\n]", rows.join(",\n  "));
+}

@@ -15,6 +15,11 @@
 //!   `crypto_secretstream_xchacha20poly1305` behind an `S` byte. The pointer carries the 32-byte
 //!   key and no digest.
 //!
+//! An [`AttachmentPointer`](crate::proto::AttachmentPointer) carries the key (and, for the
+//! legacy scheme, the digest and size); [`AttachmentPointer::decrypt`](crate::proto::AttachmentPointer::decrypt)
+//! picks the scheme from its URL, and [`AttachmentPointer::into_voice_message`](crate::proto::AttachmentPointer::into_voice_message)
+//! marks a voice message.
+//!
 //! Profile pictures ([`profile`]) use AES-256-GCM under the account's 32-byte profile key, or the
 //! stream scheme under its own domain ([`Domain::ProfilePicture`]).
 //!
@@ -47,12 +52,17 @@
 
 pub mod legacy;
 mod padding;
+mod pointer;
 pub mod profile;
 mod secretstream;
 pub mod stream;
 
 pub use legacy::{LegacyDecryptor, LegacyEncrypted, LegacyEncryptor, LegacyKeys, LegacyVerifier};
 pub use padding::{padded_attachment_len, MAX_PADDED_ATTACHMENT_LEN, MIN_PADDED_ATTACHMENT_LEN};
+pub use pointer::{
+    url_has_stream_flag, Scheme, VOICE_MESSAGE_CONTENT_TYPE, VOICE_MESSAGE_FILE_NAME,
+    VOICE_MESSAGE_FLAG,
+};
 pub use profile::ProfileKey;
 pub use stream::{
     Domain, StreamDecryptor, StreamEncrypted, StreamEncryptor, StreamKey, StreamKeyDeriver,
@@ -136,6 +146,13 @@ pub enum AttachmentError {
         /// The length given.
         found: usize,
     },
+    /// The pointer of a legacy attachment has no digest (the desktop client asks the sender to
+    /// update and resend).
+    #[error("attachment pointer has no digest")]
+    MissingDigest,
+    /// The pointer's digest is not 32 bytes.
+    #[error("attachment digest is {0} bytes, expected 32")]
+    DigestLength(usize),
     /// A streaming call after an earlier call failed: the stream is abandoned.
     #[error("the stream already failed")]
     Poisoned,

@@ -51,6 +51,10 @@ pub const KEY_LEN: usize = 32;
 /// same size as a 10,000,000-byte file's (10,223,616 bytes).
 pub const MAX_REGULAR_SIZE: u64 = 10_218_286;
 
+/// The arithmetic of [`encrypted_padding`] and [`encrypted_size`] treats longer lengths as this
+/// (2^60 bytes: far beyond any file).
+const MAX_LEN: u64 = 1 << 60;
+
 /// What an upload is for; each domain derives unrelated keys from the same content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -110,6 +114,8 @@ pub fn encrypted_padding(len: u64) -> u64 {
     let chunk = CHUNK_SIZE as u64;
     let overhead = CHUNK_OVERHEAD as u64;
     let full = ENCRYPTED_CHUNK_LEN as u64;
+    // Lengths near 2^64 (no real content) saturate rather than overflow.
+    let len = len.min(MAX_LEN);
     let chunks = len.div_ceil(chunk);
     let unpadded = len + PREFIX_LEN as u64 + 1 + chunks * overhead;
     let floor = 1u64 << (63 - unpadded.max(131_072).leading_zeros());
@@ -129,6 +135,7 @@ pub fn encrypted_padding(len: u64) -> u64 {
 
 /// The exact upload length for `len` bytes of content.
 pub fn encrypted_size(len: u64) -> u64 {
+    let len = len.min(MAX_LEN);
     let stream = len + encrypted_padding(len);
     PREFIX_LEN as u64 + stream + stream.div_ceil(CHUNK_SIZE as u64) * CHUNK_OVERHEAD as u64
 }
@@ -270,7 +277,7 @@ impl StreamEncryptor {
             len,
             fed: 0,
             padding_left: padding,
-            stream_left: padding + len,
+            stream_left: padding.saturating_add(len),
             started: false,
             chunk: Zeroizing::new(Vec::with_capacity(CHUNK_SIZE)),
             out: Vec::with_capacity(ENCRYPTED_CHUNK_LEN),
@@ -582,6 +589,78 @@ impl StreamDecryptor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
+
+    /// `S ‖ header ‖` the given chunks (plaintext, tag), sealed under `key`.
+    fn raw_stream(key: &StreamKey, chunks: &[(&[u8], u8)]) -> Vec<u8> {
+        let header = [5u8; HEADER_LEN];
+        let mut state = SecretStream::new(key.expose_bytes(), &header);
+        let mut out = vec![PREFIX];
+        out.extend_from_slice(&header);
+        for (plain, tag) in chunks {
+            let mut sealed = vec![0u8; plain.len() + ABYTES];
+            state.push(plain, *tag, &mut sealed);
+            out.extend_from_slice(&sealed);
+        }
+        out
+    }
+
+    #[test]
+    fn hand_built_streams() {
+        let key = StreamKey::from_bytes([2; 32]);
+        let full_pad = [0u8; CHUNK_SIZE];
+        let mut marker_full = vec![0u8; CHUNK_SIZE];
+        marker_full[CHUNK_SIZE - 1] = 1;
+        type Case<'a> = (&'a [(&'a [u8], u8)], Result<&'a [u8], AttachmentError>);
+        let cases: [Case<'_>; 9] = [
+            (&[(b"\x00\x01hi", TAG_FINAL)], Ok(b"hi")),
+            (&[(b"\x01", TAG_FINAL)], Ok(b"")),
+            // Padding spanning a whole chunk, content in the next.
+            (
+                &[(&full_pad, TAG_MESSAGE), (b"\x01hi", TAG_FINAL)],
+                Ok(b"hi"),
+            ),
+            // A byte other than 0x00 before the marker.
+            (
+                &[(b"\x00\x02hi", TAG_FINAL)],
+                Err(AttachmentError::BadPadding),
+            ),
+            // No marker at all, though the stream ends properly.
+            (
+                &[(b"\x00\x00", TAG_FINAL)],
+                Err(AttachmentError::BadPadding),
+            ),
+            // No final tag.
+            (
+                &[(b"\x01hi", TAG_MESSAGE)],
+                Err(AttachmentError::MissingFinal),
+            ),
+            // Another chunk after the final one (a full final chunk, then more).
+            (
+                &[(&marker_full, TAG_FINAL), (b"x", TAG_FINAL)],
+                Err(AttachmentError::TrailingData),
+            ),
+            // A final padding-only chunk followed by more (libsession's one-shot decryptor
+            // would read on).
+            (
+                &[(&full_pad, TAG_FINAL), (b"\x01hi", TAG_FINAL)],
+                Err(AttachmentError::TrailingData),
+            ),
+            // A chunk with no data in it.
+            (
+                &[(&marker_full, TAG_MESSAGE), (b"", TAG_FINAL)],
+                Err(AttachmentError::Truncated),
+            ),
+        ];
+        for (i, (chunks, expected)) in cases.iter().enumerate() {
+            let data = raw_stream(&key, chunks);
+            let got = decrypt(&data, &key);
+            match expected {
+                Ok(content) => assert_eq!(got.as_deref(), Ok(*content), "case {i}"),
+                Err(e) => assert_eq!(got, Err(*e), "case {i}"),
+            }
+        }
+    }
 
     #[test]
     fn sizes_of_the_reference_tests() {
