@@ -31,7 +31,8 @@
 //!
 //! Implemented: §2.1 (identity, Ed25519, BLAKE2b), §2.2 (mnemonics), §2.3 (community blinding),
 //! §2.4–2.5 (1:1 and blinded messages), §2.6 (onion requests), §2.7–2.8 (swarms, storage
-//! signatures) and §2.10 (ONS, push); [`implemented_ops`] lists the ops. Every other op answers
+//! signatures), §2.10 (ONS, push) and §2.13 (attachments, padding, profile pictures), plus the
+//! stream-attachment ops of `docs/CONFORMANCE-EXTRA.md`; [`implemented_ops`] lists the ops. Every other op answers
 //! `unknown_op`. Ops live in per-area tables under `ops/`; [`request::Request`] gives them typed
 //! field access with `bad_request` errors.
 //!

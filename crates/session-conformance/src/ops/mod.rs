@@ -4,6 +4,7 @@
 //! with its own `OPS` and list it in [`TABLES`]; an op missing from every table answers
 //! `unknown_op`.
 
+mod attachment;
 mod blinding;
 mod envelope;
 mod identity;
@@ -25,6 +26,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     envelope::OPS,
     onion::OPS,
     swarm::OPS,
+    attachment::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
