@@ -59,6 +59,9 @@ replay_tests!(
     node_list_parse,
     retrieve_response_parse,
     swarm_421_parse,
+    attachment_legacy_decrypt,
+    attachment_stream_decrypt,
+    attachment_pointer_parse,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.
