@@ -67,6 +67,9 @@ replay_tests!(
     community_batch_parse,
     community_auth_headers,
     community_poller,
+    attachment_legacy_decrypt,
+    attachment_stream_decrypt,
+    attachment_pointer_parse,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

@@ -67,6 +67,9 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("community_batch_parse", community_batch_parse),
     ("community_auth_headers", community_auth_headers),
     ("community_poller", community_poller),
+    ("attachment_legacy_decrypt", attachment_legacy_decrypt),
+    ("attachment_stream_decrypt", attachment_stream_decrypt),
+    ("attachment_pointer_parse", attachment_pointer_parse),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.
@@ -704,4 +707,131 @@ fn bt_walk_dict(mut dict: bt::DictReader<'_>) -> Result<bt::Value<'_>, bt::Error
     }
     dict.finish()?;
     Ok(bt::Value::Dict(entries))
+}
+
+/// The fixed keys of the attachment targets.
+const FUZZ_LEGACY_KEYS: [u8; 64] = [0x11; 64];
+const FUZZ_STREAM_SEED: [u8; 32] = [0x22; 32];
+
+/// Legacy attachment decryption. Byte 0 bit 0 clear: the rest is a download, decrypted under
+/// fixed keys with its first 32 bytes as the digest and bits 2–7 as the size (0: none), one-shot
+/// and streamed in pieces of `1 + byte0 % 64` bytes (both must agree). Set: the rest is
+/// encrypted first (bit 1: padded), must decrypt back, and must fail with the byte at
+/// `rest.len() % upload.len()` flipped.
+pub fn attachment_legacy_decrypt(data: &[u8]) {
+    use session_envelope::attachment::{legacy, LegacyDecryptor, LegacyKeys};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let keys = LegacyKeys::from_bytes(FUZZ_LEGACY_KEYS);
+    let streamed = |upload: &[u8], digest: &[u8; 32], size: Option<u64>| {
+        let mut out = Vec::new();
+        let mut sink = |b: &[u8]| out.extend_from_slice(b);
+        let mut d = LegacyDecryptor::new(&keys, size);
+        let piece = 1 + usize::from(mode % 64);
+        upload
+            .chunks(piece)
+            .try_for_each(|c| d.update(c, &mut sink))
+            .and_then(|()| d.finish(digest, &mut sink))
+            .map(|()| out)
+    };
+    if mode & 1 == 0 {
+        let mut digest = [0u8; 32];
+        let n = rest.len().min(32);
+        digest[..n].copy_from_slice(&rest[..n]);
+        let size = match mode >> 2 {
+            0 => None,
+            s => Some(u64::from(s)),
+        };
+        let one_shot = legacy::decrypt(&keys, rest, &digest, size);
+        assert_eq!(one_shot, streamed(rest, &digest, size));
+        return;
+    }
+    let pad = mode & 2 != 0;
+    let upload = legacy::encrypt(&keys, &[0x33; 16], rest, pad);
+    let size = (!rest.is_empty()).then_some(rest.len() as u64);
+    let plain = legacy::decrypt(&keys, &upload.data, &upload.digest, size).expect("opens");
+    if size.is_some() || !pad {
+        assert_eq!(plain, rest);
+    }
+    assert_eq!(
+        streamed(&upload.data, &upload.digest, size).as_ref(),
+        Ok(&plain)
+    );
+    let mut forged = upload.data.clone();
+    let at = rest.len() % forged.len();
+    forged[at] ^= 1;
+    assert!(legacy::decrypt(&keys, &forged, &upload.digest, size).is_err());
+}
+
+/// Stream-scheme decryption. Byte 0 bit 0 clear: the rest is a download under a fixed key,
+/// decrypted one-shot and streamed in pieces of `1 + byte0` bytes (both must agree). Set: the
+/// rest is encrypted first (bit 1: profile-picture domain), must decrypt back, and must fail
+/// with the byte at `rest.len() % upload.len()` flipped or its last byte cut.
+pub fn attachment_stream_decrypt(data: &[u8]) {
+    use session_envelope::attachment::{stream, Domain, StreamDecryptor, StreamKey};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let streamed = |upload: &[u8], key: &StreamKey| {
+        let mut out = Vec::new();
+        let mut sink = |b: &[u8]| out.extend_from_slice(b);
+        let mut d = StreamDecryptor::new(key);
+        upload
+            .chunks(1 + usize::from(mode))
+            .try_for_each(|c| d.update(c, &mut sink))
+            .and_then(|()| d.finish(&mut sink))
+            .map(|()| out)
+    };
+    if mode & 1 == 0 {
+        let key = StreamKey::from_bytes([0x44; 32]);
+        let one_shot = stream::decrypt(rest, &key);
+        let pieces = streamed(rest, &key);
+        match (&one_shot, &pieces) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            _ => panic!("one-shot {one_shot:?} and streamed {pieces:?} disagree"),
+        }
+        return;
+    }
+    let domain = if mode & 2 == 0 {
+        Domain::Attachment
+    } else {
+        Domain::ProfilePicture
+    };
+    let upload = stream::encrypt(&FUZZ_STREAM_SEED, rest, domain).expect("small input");
+    assert_eq!(
+        upload.data.len() as u64,
+        stream::encrypted_size(rest.len() as u64)
+    );
+    assert_eq!(
+        stream::decrypt(&upload.data, &upload.key).as_deref(),
+        Ok(rest)
+    );
+    assert_eq!(streamed(&upload.data, &upload.key).as_deref(), Ok(rest));
+    let mut forged = upload.data.clone();
+    let at = rest.len() % forged.len();
+    forged[at] ^= 1;
+    assert!(stream::decrypt(&forged, &upload.key).is_err());
+    assert!(stream::decrypt(&upload.data[..upload.data.len() - 1], &upload.key).is_err());
+}
+
+/// An `AttachmentPointer` from protobuf bytes: what decodes re-encodes to a message that decodes
+/// equal, and its scheme, voice flag and pointer-driven decryption of a fixed download answer
+/// without panicking.
+pub fn attachment_pointer_parse(data: &[u8]) {
+    use session_envelope::attachment::url_has_stream_flag;
+    use session_envelope::proto::AttachmentPointer;
+    let Ok(pointer) = AttachmentPointer::decode(data) else {
+        return;
+    };
+    let again = AttachmentPointer::decode(pointer.encode_to_vec().as_slice()).expect("re-encodes");
+    assert_eq!(again, pointer);
+    let _ = pointer.scheme();
+    let _ = pointer.is_voice_message();
+    if let Some(url) = &pointer.url {
+        let _ = url_has_stream_flag(url);
+    }
+    assert!(pointer.decrypt(b"not an upload of either scheme").is_err());
+    let _ = pointer.decrypt(data);
 }

@@ -687,7 +687,88 @@ fn rows() -> Vec<Row> {
             &[req("/endpoint", Text)],
         ),
     ]);
+    rows.extend(attachment_rows(seed));
     rows
+}
+
+/// §2.13 and the stream-scheme ops of docs/CONFORMANCE-EXTRA.md.
+fn attachment_rows(seed: &Value) -> Vec<Row> {
+    use Ty::{Bool, Hex, Text, Uint};
+    let key64 = json!("11".repeat(64));
+    let key32 = json!("22".repeat(32));
+    let message = json!("68656c6c6f");
+    let legacy = call_ok(
+        json!({"op": "attachment.encrypt_legacy", "plaintext": message,
+                                "key": key64, "iv": "33".repeat(16)}),
+    );
+    let profile = call_ok(
+        json!({"op": "profile.encrypt", "key": key32, "plaintext": message,
+                                 "iv": "44".repeat(12)}),
+    );
+    let upload = call_ok(json!({"op": "attachment.encrypt_stream", "seed": seed,
+                                "plaintext": message}));
+    vec![
+        Row::new(
+            json!({"op": "attachment.encrypt_legacy", "plaintext": message, "key": key64,
+                   "iv": "33".repeat(16), "pad": true}),
+            &[
+                req("/plaintext", Hex),
+                req("/key", Hex),
+                req("/iv", Hex),
+                opt("/pad", Bool),
+            ],
+        ),
+        Row::new(
+            json!({"op": "attachment.decrypt_legacy", "ciphertext": legacy["ciphertext"],
+                   "key": key64, "digest": legacy["digest"], "size": 5}),
+            &[
+                req("/ciphertext", Hex),
+                req("/key", Hex),
+                opt("/digest", Hex),
+                opt("/size", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "padding.attachment_size", "len": 1000}),
+            &[req("/len", Uint)],
+        ),
+        Row::new(
+            json!({"op": "padding.message_add", "plaintext": message}),
+            &[req("/plaintext", Hex)],
+        ),
+        Row::new(
+            json!({"op": "padding.message_remove", "padded": "6880"}),
+            &[req("/padded", Hex)],
+        ),
+        Row::new(
+            json!({"op": "profile.encrypt", "key": key32, "plaintext": message,
+                   "iv": "44".repeat(12)}),
+            &[req("/key", Hex), req("/plaintext", Hex), opt("/iv", Hex)],
+        ),
+        Row::new(
+            json!({"op": "profile.decrypt", "key": key32, "ciphertext": profile["ciphertext"]}),
+            &[req("/key", Hex), req("/ciphertext", Hex)],
+        ),
+        Row::new(
+            json!({"op": "attachment.encrypt_stream", "seed": seed, "plaintext": message,
+                   "domain": "profile_pic", "allow_large": false}),
+            &[
+                req("/seed", Hex),
+                req("/plaintext", Hex),
+                opt("/domain", Text),
+                opt("/allow_large", Bool),
+            ],
+        ),
+        Row::new(
+            json!({"op": "attachment.decrypt_stream", "ciphertext": upload["ciphertext"],
+                   "key": upload["key"]}),
+            &[req("/ciphertext", Hex), req("/key", Hex)],
+        ),
+        Row::new(
+            json!({"op": "attachment.stream_size", "len": 1000}),
+            &[req("/len", Uint)],
+        ),
+    ]
 }
 
 /// Every ill-typed variant of every field of `row`: `(field, value, request)`.
@@ -746,7 +827,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 37);
+    assert_eq!(ops.len(), 47);
 }
 
 #[test]

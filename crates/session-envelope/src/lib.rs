@@ -54,6 +54,7 @@
 
 extern crate alloc;
 
+pub mod attachment;
 pub mod blinded_dm;
 mod extras;
 mod message;
@@ -62,6 +63,7 @@ pub mod proto;
 pub mod session_protocol;
 mod sodium_box;
 
+pub use attachment::AttachmentError;
 pub use blinded_dm::{BlindedDmError, BlindedMessage};
 pub use extras::{ons, push, ExtrasError};
 pub use message::{

@@ -196,7 +196,11 @@ pub struct AttachmentPointer {
     /// Plaintext size in bytes.
     #[prost(uint32, optional, tag = "4")]
     pub size: Option<u32>,
-    /// Digest of the encrypted file.
+    /// A small preview image (libsession's schema; the desktop client neither sends nor reads
+    /// it).
+    #[prost(bytes = "vec", optional, tag = "5")]
+    pub thumbnail: Option<Vec<u8>>,
+    /// SHA-256 of the encrypted file (legacy scheme; absent for the stream scheme).
     #[prost(bytes = "vec", optional, tag = "6")]
     pub digest: Option<Vec<u8>>,
     /// File name.
@@ -214,7 +218,8 @@ pub struct AttachmentPointer {
     /// Caption.
     #[prost(string, optional, tag = "11")]
     pub caption: Option<String>,
-    /// Download URL.
+    /// Download URL, optionally with `#` and `&`-separated fragment fields (`d` for the stream
+    /// scheme, `p=` for another file server's key).
     #[prost(string, optional, tag = "101")]
     pub url: Option<String>,
 }

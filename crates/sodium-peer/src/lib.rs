@@ -407,6 +407,160 @@ pub fn scalarmult_ed25519_noclamp(n: &[u8; 32], p: &[u8; 32]) -> Option<[u8; 32]
     (rc == 0).then_some(out)
 }
 
+/// `crypto_generichash_blake2b_salt_personal` with an all-zero salt: BLAKE2b-`out_len` of
+/// `message` keyed by `key` with a 16-byte personalisation, or `None` for lengths libsodium
+/// refuses.
+pub fn generichash_personal(
+    out_len: usize,
+    key: &[u8],
+    personal: &[u8; 16],
+    message: &[u8],
+) -> Option<Vec<u8>> {
+    init();
+    if !(16..=64).contains(&out_len) || key.len() > 64 {
+        return None;
+    }
+    let mut out = vec![0u8; out_len];
+    let key_ptr = if key.is_empty() {
+        ptr::null()
+    } else {
+        key.as_ptr()
+    };
+    // SAFETY: `out` has `out_len` writable bytes, `message` and `key` are valid for their
+    // lengths (a null key with length 0 is allowed), a null salt means zeros and `personal` has
+    // the 16 bytes read.
+    let rc = unsafe {
+        ffi::crypto_generichash_blake2b_salt_personal(
+            out.as_mut_ptr(),
+            out_len,
+            message.as_ptr(),
+            message.len() as u64,
+            key_ptr,
+            key.len(),
+            ptr::null(),
+            personal.as_ptr(),
+        )
+    };
+    (rc == 0).then_some(out)
+}
+
+/// `crypto_secretstream_xchacha20poly1305_TAG_FINAL`.
+pub const SECRETSTREAM_TAG_FINAL: u8 = 3;
+/// `crypto_secretstream_xchacha20poly1305_ABYTES`.
+pub const SECRETSTREAM_ABYTES: usize = 17;
+
+/// One direction of a `crypto_secretstream_xchacha20poly1305` stream.
+pub struct SecretStream {
+    state: ffi::crypto_secretstream_xchacha20poly1305_state,
+}
+
+impl SecretStream {
+    /// `init_push` with libsodium's own random header: the stream and the header.
+    pub fn init_push(key: &[u8; 32]) -> (Self, [u8; 24]) {
+        init();
+        let mut header = [0u8; 24];
+        let mut state = MaybeUninit::<ffi::crypto_secretstream_xchacha20poly1305_state>::uninit();
+        // SAFETY: `state` is written by the call before it is read; `header` has the 24 bytes
+        // written and `key` the 32 read.
+        let state = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_init_push(
+                state.as_mut_ptr(),
+                header.as_mut_ptr(),
+                key.as_ptr(),
+            );
+            state.assume_init()
+        };
+        (Self { state }, header)
+    }
+
+    /// The state `init_push` sets up for a given header, built from libsodium's primitives as
+    /// libsession builds it for its deterministic attachments: `k = HChaCha20(key, header[..16])`,
+    /// `nonce = LE32(1) ‖ header[16..]`.
+    pub fn init_push_with_header(key: &[u8; 32], header: &[u8; 24]) -> Self {
+        init();
+        let mut k = [0u8; 32];
+        // SAFETY: `k` has the 32 bytes written, `header` at least the 16 read, `key` 32; a null
+        // constant selects the standard one.
+        unsafe {
+            ffi::crypto_core_hchacha20(k.as_mut_ptr(), header.as_ptr(), key.as_ptr(), ptr::null())
+        };
+        let mut nonce = [0u8; 12];
+        nonce[0] = 1;
+        nonce[4..].copy_from_slice(&header[16..]);
+        Self {
+            state: ffi::crypto_secretstream_xchacha20poly1305_state {
+                k,
+                nonce,
+                _pad: [0; 8],
+            },
+        }
+    }
+
+    /// `init_pull`, or `None` where libsodium refuses.
+    pub fn init_pull(key: &[u8; 32], header: &[u8; 24]) -> Option<Self> {
+        init();
+        let mut state = MaybeUninit::<ffi::crypto_secretstream_xchacha20poly1305_state>::uninit();
+        // SAFETY: `state` is written by the call (it is only read after success); `header` has
+        // the 24 bytes read and `key` the 32.
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_init_pull(
+                state.as_mut_ptr(),
+                header.as_ptr(),
+                key.as_ptr(),
+            )
+        };
+        if rc != 0 {
+            return None;
+        }
+        // SAFETY: init_pull initialised the state, as it returned 0.
+        let state = unsafe { state.assume_init() };
+        Some(Self { state })
+    }
+
+    /// `push` of `message` with `tag` (no additional data) into `out`, which is resized to
+    /// `message.len() + 17`.
+    pub fn push_into(&mut self, message: &[u8], tag: u8, out: &mut Vec<u8>) {
+        out.resize(message.len() + SECRETSTREAM_ABYTES, 0);
+        // SAFETY: `out` has `message.len() + 17` writable bytes, `message` is valid for its
+        // length, a null `clen_p` and a null, empty `ad` are allowed.
+        unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_push(
+                &mut self.state,
+                out.as_mut_ptr(),
+                ptr::null_mut(),
+                message.as_ptr(),
+                message.len() as u64,
+                ptr::null(),
+                0,
+                tag,
+            )
+        };
+    }
+
+    /// `pull` of one message into `out` (resized to the message length): its tag, or `None`
+    /// when it does not authenticate.
+    pub fn pull_into(&mut self, ciphertext: &[u8], out: &mut Vec<u8>) -> Option<u8> {
+        let len = ciphertext.len().checked_sub(SECRETSTREAM_ABYTES)?;
+        out.resize(len, 0);
+        let mut tag = 0u8;
+        // SAFETY: `out` has `len` writable bytes, `ciphertext` is valid for its length, `tag`
+        // is one writable byte, a null `mlen_p` and a null, empty `ad` are allowed.
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_pull(
+                &mut self.state,
+                out.as_mut_ptr(),
+                ptr::null_mut(),
+                &mut tag,
+                ciphertext.as_ptr(),
+                ciphertext.len() as u64,
+                ptr::null(),
+                0,
+            )
+        };
+        (rc == 0).then_some(tag)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

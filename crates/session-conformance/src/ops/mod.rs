@@ -4,6 +4,7 @@
 //! with its own `OPS` and list it in [`TABLES`]; an op missing from every table answers
 //! `unknown_op`.
 
+mod attachment;
 mod blinding;
 mod community;
 mod envelope;
@@ -27,6 +28,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     onion::OPS,
     swarm::OPS,
     community::OPS,
+    attachment::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
