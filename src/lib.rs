@@ -10,6 +10,7 @@
 //! | [`envelope`] | `session-envelope` | 1:1 and blinded message encryption, padding, the protobuf envelope |
 //! | [`onion`] | `session-onion` | onion requests: hop encryption, building, peeling, replies |
 //! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
+//! | [`fileserver`] | `session-fileserver` | file server uploads and downloads as onion v4 requests, download URLs |
 //! | [`community`] | `session-community` | communities (SOGS): signed requests, the API, a poller |
 //!
 //! The protocol layers do no I/O: they read no clock and open no socket, and draw randomness
@@ -31,6 +32,7 @@
 pub use session_bencode as bencode;
 pub use session_community as community;
 pub use session_envelope as envelope;
+pub use session_fileserver as fileserver;
 pub use session_identity as identity;
 pub use session_onion as onion;
 pub use session_swarm as swarm;

@@ -328,9 +328,10 @@ fn upload_and_download_through_a_path() {
             .unwrap()
     };
     assert!(matches!(server.destination(), Destination::Server(_)));
-    // The plain builder cuts a server payload at its first NUL, as old libsession did: binary
-    // uploads need the file server's builder.
+    // Cutting a server payload at its first NUL, as old libsession did, would lose binary
+    // uploads: the file server's builder never does.
     let cut = OnionRequestBuilder::new(server.destination(), EncType::XChaCha20)
+        .truncate_server_payload_at_nul(true)
         .path(relays.iter().map(|(hop, _)| *hop))
         .build(
             &server

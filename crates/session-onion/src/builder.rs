@@ -324,7 +324,7 @@ impl OnionRequestBuilder {
             destination,
             enc_type,
             path: Vec::new(),
-            nul_truncation: true,
+            nul_truncation: false,
         }
     }
 
@@ -342,13 +342,15 @@ impl OnionRequestBuilder {
         self
     }
 
-    /// Whether a server destination's payload is cut at its first NUL byte (default: `true`).
+    /// Whether a server destination's payload is cut at its first NUL byte (default: `false`,
+    /// the payload is sent whole).
     ///
     /// libsession-util up to v1.2.0 passes the server payload through a C-string conversion,
-    /// so a server receives only the bytes before the first `0x00`. The default reproduces
-    /// that, so our requests are byte-identical to the reference's; a payload without NUL
-    /// bytes (any JSON, any bencoded v4 request without binary NULs) is unaffected. Newer
-    /// reference versions send the payload whole: pass `false` for that.
+    /// so a server receives only the bytes before the first `0x00`: a binary upload (an
+    /// attachment, a picture) arrives cut short without an error. Newer reference versions
+    /// send the payload whole, as this builder does by default. Pass `true` only to reproduce
+    /// the old bytes (the conformance runner does, for vectors recorded from those versions);
+    /// a payload without NUL bytes is the same either way.
     #[must_use]
     pub fn truncate_server_payload_at_nul(mut self, truncate: bool) -> Self {
         self.nul_truncation = truncate;

@@ -114,7 +114,9 @@ fn check_onion_record(r: &Value) {
         .collect();
 
     let mut rng = ReplayRng::new(bytes(&r["rng_consumed"]));
+    // Recorded from libsession-util ≤ 1.2.0, which cuts server payloads at a NUL.
     let request = OnionRequestBuilder::new(destination.clone(), enc)
+        .truncate_server_payload_at_nul(true)
         .path(path.clone())
         .build(&payload, &mut rng)
         .unwrap();
@@ -135,6 +137,7 @@ fn check_onion_record(r: &Value) {
     tables.insert(destination.x25519());
     let mut rng = ReplayRng::new(bytes(&r["rng_consumed"]));
     let precomputed = OnionRequestBuilder::new(destination.clone(), enc)
+        .truncate_server_payload_at_nul(true)
         .path(path.clone())
         .build_precomputed(&payload, &tables, &mut rng)
         .unwrap();

@@ -150,7 +150,10 @@ fn build(req: &Request<'_>) -> OpResult {
         })
         .collect::<Result<Vec<Hop>, OpError>>()?;
     let mut rng = RequestRng::for_request(req)?;
+    // The checker's expected bytes come from libsession-util ≤ 1.2.0, which cuts a server
+    // payload at its first NUL byte; the library's default sends it whole.
     let request = OnionRequestBuilder::new(destination, enc)
+        .truncate_server_payload_at_nul(true)
         .path(path)
         .build(&payload, &mut rng)
         .map_err(|e| match e {
