@@ -267,6 +267,11 @@ impl ConfigMessage {
         &mut self.data
     }
 
+    /// The data an editable message started from.
+    pub(crate) fn baseline(&self) -> Option<&Dict> {
+        self.baseline.as_ref()
+    }
+
     /// Replaces the hash of a received message.
     pub(crate) fn set_hash(&mut self, hash: Hash) {
         self.hash = hash;

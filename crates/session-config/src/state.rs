@@ -168,6 +168,8 @@ pub struct Config {
     current_hash: String,
     obsolete: BTreeSet<String>,
     needs_dump: bool,
+    /// Dirty only with a merge result: no local edit since.
+    merge_pending: bool,
     /// The dump's `+` dictionary, kept as bytes.
     extra: Vec<u8>,
 }
@@ -201,6 +203,7 @@ impl Config {
             current_hash: String::new(),
             obsolete: BTreeSet::new(),
             needs_dump: false,
+            merge_pending: false,
             extra: b"de".to_vec(),
         }
     }
@@ -344,10 +347,16 @@ impl Config {
 
     /// Makes the message editable: the first edit after a push starts the next seqno.
     fn start_edit(&mut self) {
-        if self.state != SyncState::Dirty {
-            self.set_state(SyncState::Dirty);
+        if self.state != SyncState::Dirty || self.merge_pending {
+            // An edit on top of an unpushed merge result starts the next seqno too, as if the
+            // merge had been pushed: another device may push the same merge, and an edit made
+            // inside it would then compete with that twin, and lose half the time.
+            if self.state != SyncState::Dirty {
+                self.set_state(SyncState::Dirty);
+            }
             let next = self.message.increment(self.signer());
             self.message = next;
+            self.merge_pending = false;
         }
         self.needs_dump = true;
     }
@@ -536,6 +545,7 @@ impl Config {
         if self.state == SyncState::Dirty {
             self.set_state(SyncState::Waiting);
         }
+        self.merge_pending = false;
         let obsolete: Vec<String> = core::mem::take(&mut self.obsolete).into_iter().collect();
         if !obsolete.is_empty() {
             self.needs_dump = true;
@@ -613,11 +623,18 @@ impl Config {
     /// supersedes everything it becomes the current message, [`SyncState::Clean`]. Every other
     /// input that parsed becomes obsolete (see [`Push::obsolete`]).
     ///
-    /// Two things go beyond libsession. The current message's hash is never listed as
-    /// obsolete (libsession did so when a poll returned it again, so a later push deleted the
-    /// live message; fixed upstream). And unpushed edits survive a merge in which the local
-    /// message is 5 or more seqnos behind: libsession drops that message, edits and all; here
-    /// the edits are applied again on top of the merge result, as a new edit to push.
+    /// Beyond libsession: the current message's hash is never listed as obsolete (libsession
+    /// did so when a poll returned it again, so a later push deleted the live message; fixed
+    /// upstream); a message that fails to parse does not shift which input is taken as the
+    /// current one; and the device's own edits survive. libsession drops unpushed edits when
+    /// the local message is 5 or more seqnos behind the newest, and a competing message of the
+    /// same seqno that restates older values (every merge made by a device with no edits of its
+    /// own lists all its data as changed) overrides an edit, pushed or not, when its hash sorts
+    /// higher. Here, when the local message is an edit of this device that no other message
+    /// included, every change of it that the result reverted to the value it had before the
+    /// edit is made again on top of the result, as the next edit to push. Concurrent changes to
+    /// another value are left to the merge, and so are changes by a device that had seen the
+    /// edit.
     pub fn merge<I, H, D>(&mut self, messages: I) -> Vec<String>
     where
         I: IntoIterator<Item = (H, D)>,
@@ -657,18 +674,24 @@ impl Config {
             MergeSource::Unmerged(index) => Some(index),
             MergeSource::Merged => None,
         };
-        // Unpushed edits of a local message left out for being too old.
-        let unsaved = (own && dirty)
+        // Our own edit, if it may have been overridden without being seen: it took part in a
+        // merge, or was left out for being too old (not when a newer message included it).
+        let ours_at_risk = own
+            && match merged.source {
+                MergeSource::Merged => !merged.redundant.iter().any(|&(i, _)| i == 0),
+                MergeSource::Unmerged(index) => {
+                    index != 0 && merged.redundant.contains(&(0, Redundancy::TooOld))
+                }
+            };
+        let unsaved = (ours_at_risk && !self.merge_pending)
             .then(|| {
-                merged
-                    .redundant
-                    .contains(&(0, Redundancy::TooOld))
-                    .then(|| {
-                        (
-                            self.message.diff().into_owned(),
-                            self.message.data().clone(),
-                        )
-                    })
+                self.message.baseline().map(|baseline| {
+                    (
+                        self.message.diff().into_owned(),
+                        baseline.clone(),
+                        self.message.data().clone(),
+                    )
+                })
             })
             .flatten();
 
@@ -684,42 +707,37 @@ impl Config {
             Some(_) if dirty => result.seqno().saturating_add(1),
             _ => result.seqno(),
         };
+        let mut replaced = false;
         if result_seqno != old_seqno {
             match source {
                 None => {
-                    let mut message = result.editable_from(!dirty);
-                    if let Some((diff, own_data)) = &unsaved {
-                        let data = message.data_in_place();
-                        diff.apply(data, own_data);
-                        prune(data);
-                    }
-                    self.message = message;
+                    self.message = result.editable_from(!dirty);
                     self.set_state(SyncState::Dirty);
+                    self.merge_pending = true;
+                    replaced = true;
                 }
                 Some(0) if dirty && result_seqno == old_seqno.saturating_add(1) => {
                     // Only our own message counted: keep it as it is.
                 }
                 Some(index) => {
-                    let mut next = None;
-                    if let Some((diff, own_data)) = &unsaved {
-                        let mut edit = result.increment(self.signer());
-                        let data = edit.data_in_place();
-                        diff.apply(data, own_data);
-                        prune(data);
-                        if edit.data() != result.data() {
-                            next = Some(edit);
-                        }
-                    }
-                    // The incoming message is now the current one...
                     self.set_state(SyncState::Clean);
                     self.current_hash = hashes[index].clone();
                     self.message = result;
-                    // ...and the edits it lacked start the next message on top of it.
-                    if let Some(edit) = next {
-                        self.set_state(SyncState::Dirty);
-                        self.message = edit;
-                    }
+                    self.merge_pending = false;
+                    replaced = true;
                 }
+            }
+        }
+        // Changes of our own edit that the result reverted (our message was too old to count,
+        // or a competing message restated the values it had changed) are made again, as the
+        // next edit.
+        if let (true, Some((diff, baseline, ours))) = (replaced, unsaved) {
+            let mut data = self.message.data().clone();
+            restore(&diff, Some(&baseline), Some(&ours), &mut data);
+            prune(&mut data);
+            if data != *self.message.data() {
+                self.start_edit();
+                *self.message.data_in_place() = data;
             }
         }
         if !self.current_hash.is_empty() {
@@ -829,6 +847,7 @@ impl Config {
         self.obsolete = obsolete;
         self.extra = extra;
         self.needs_dump = false;
+        self.merge_pending = false;
         Ok(())
     }
 }
@@ -849,4 +868,70 @@ fn dict_at_mut<'a>(root: &'a mut Dict, path: &[&[u8]]) -> Option<&'a mut Dict> {
         };
     }
     Some(dict)
+}
+
+/// Makes again, in `data` (the merge result at this level), the changes of `diff` (from
+/// `baseline` to `ours`) that `data` reverted: where `data` holds the baseline value again.
+fn restore(diff: &crate::Diff, baseline: Option<&Dict>, ours: Option<&Dict>, data: &mut Dict) {
+    use crate::DiffEntry;
+    for (key, entry) in diff.iter() {
+        let before = baseline.and_then(|d| d.get(key));
+        let wanted = ours.and_then(|d| d.get(key));
+        let now = data.get(key);
+        match entry {
+            DiffEntry::Assigned | DiffEntry::Removed => {
+                if now == before && now != wanted {
+                    match wanted {
+                        Some(value) => data.insert(key.to_vec(), value.clone()),
+                        None => data.remove(key),
+                    };
+                }
+            }
+            DiffEntry::Set { added, removed } => {
+                let unchanged_kind = now.and_then(Value::as_set).is_some() || now == before;
+                if !unchanged_kind {
+                    continue;
+                }
+                let before_set = before.and_then(Value::as_set);
+                let slot = data
+                    .entry(key.to_vec())
+                    .or_insert_with(|| Value::Set(Set::new()));
+                if !matches!(slot, Value::Set(_)) {
+                    *slot = Value::Set(Set::new());
+                }
+                if let Value::Set(set) = slot {
+                    for member in added {
+                        if !before_set.is_some_and(|b| b.contains(member)) {
+                            set.insert(member.clone());
+                        }
+                    }
+                    for member in removed {
+                        if before_set.is_some_and(|b| b.contains(member)) {
+                            set.remove(member);
+                        }
+                    }
+                }
+            }
+            DiffEntry::Dict(inner) => {
+                let unchanged_kind = now.and_then(Value::as_dict).is_some() || now == before;
+                if !unchanged_kind {
+                    continue;
+                }
+                let slot = data
+                    .entry(key.to_vec())
+                    .or_insert_with(|| Value::Dict(Dict::new()));
+                if !matches!(slot, Value::Dict(_)) {
+                    *slot = Value::Dict(Dict::new());
+                }
+                if let Value::Dict(target) = slot {
+                    restore(
+                        inner,
+                        before.and_then(Value::as_dict),
+                        wanted.and_then(Value::as_dict),
+                        target,
+                    );
+                }
+            }
+        }
+    }
 }

@@ -507,3 +507,31 @@ fn merge_reports_redundancy() {
     );
     assert_eq!(merged.rejected.len(), 1);
 }
+
+#[test]
+fn an_edit_after_an_unpushed_merge_starts_the_next_seqno() {
+    let me = account(8);
+    let mut a = Config::new_user(UserKind::Contacts, &me);
+    let mut b = Config::new_user(UserKind::Contacts, &me);
+    let mut c = Config::new_user(UserKind::Contacts, &me);
+    a.set(&[b"a"], 1).unwrap();
+    b.set(&[b"b"], 1).unwrap();
+    let (pa, pb) = (a.push().unwrap(), b.push().unwrap());
+    c.merge([("a", &pa.data), ("b", &pb.data)]);
+    assert_eq!(c.seqno(), 2);
+    // A twin of c's merge, pushed by a device that did not edit.
+    let mut twin = Config::new_user(UserKind::Contacts, &me);
+    twin.merge([("a", &pa.data), ("b", &pb.data)]);
+    let twin_push = twin.push().unwrap();
+    c.erase(&[b"a"]).unwrap();
+    assert_eq!(c.seqno(), 3);
+    let pc = c.push().unwrap();
+    assert!(pc.message.starts_with(b"d1:#i3e"));
+    assert!(twin_push.message.starts_with(b"d1:#i2e"));
+    // The twin is included in c's message: the erase stands wherever the two meet.
+    let mut d = Config::new_user(UserKind::Contacts, &me);
+    d.merge([("t", &twin_push.data), ("c", &pc.data)]);
+    assert_eq!(d.get(&[b"a"]), None);
+    assert_eq!(d.get_int(&[b"b"]), Some(1));
+    assert!(!d.needs_push());
+}
