@@ -5,6 +5,7 @@
 //! `unknown_op`.
 
 mod blinding;
+mod config;
 mod envelope;
 mod identity;
 mod mnemonic;
@@ -25,6 +26,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     envelope::OPS,
     onion::OPS,
     swarm::OPS,
+    config::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
