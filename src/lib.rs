@@ -26,6 +26,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+pub use session_config as config;
 pub use session_envelope as envelope;
 pub use session_identity as identity;
 pub use session_onion as onion;

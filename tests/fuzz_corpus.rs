@@ -59,6 +59,8 @@ replay_tests!(
     node_list_parse,
     retrieve_response_parse,
     swarm_421_parse,
+    config_message_parse,
+    config_merge,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

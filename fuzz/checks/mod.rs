@@ -31,6 +31,9 @@ use session_swarm::{
     MAX_STORE_DATA_LEN,
 };
 
+mod config;
+pub use config::{config_merge, config_message_parse};
+
 /// The check of one target.
 pub type Check = fn(&[u8]);
 
@@ -51,6 +54,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("node_list_parse", node_list_parse),
     ("retrieve_response_parse", retrieve_response_parse),
     ("swarm_421_parse", swarm_421_parse),
+    ("config_message_parse", config_message_parse),
+    ("config_merge", config_merge),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.
