@@ -161,6 +161,20 @@ put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"hash": h, "signa
 put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"deleted": [h], "signature": "AAAA"}}}))
 put("retrieve_response_parse", json.dumps({"swarm": {key[2:]: {"updated": [h], "expiry": 9, "signature": "AAAA"}}}))
 
+# bt-encoding: the bencode crate's reference messages (the smaller ones) and hand-written edge
+# cases: limits, spellings only the lenient mode accepts, key order, signatures.
+bt_messages = os.path.join(ROOT, "crates/session-bencode/tests/data/messages.json")
+for rec in json.load(open(bt_messages)) if os.path.exists(bt_messages) else []:
+    raw = unhex(rec.get("encoded"))
+    if raw and len(raw) <= 1024:
+        put("bencode_decode", raw)
+bt_sig = bytes(range(64))
+for seed in (b"0:", b"i0e", b"i-1e", b"i18446744073709551615e", b"i-9223372036854775808e",
+             b"i-0e", b"li01ei-01e01:ae", b"d0:i0e1:ai1e2:aai2e1:\x80lee", b"l" * 32 + b"e" * 32,
+             b"d1:#i0e1:&de1:<le1:=dee", b"d1:#i1e1:&de1:<le1:=de1:~64:" + bt_sig + b"e",
+             b"d1:ai01e1:~064:" + bt_sig + b"e", b"d01:ai1e1:bli-0eee"):
+    put("bencode_decode", seed)
+
 # Conformance request lines: the hand-written seeds, and the smallest requests per op.
 for p in glob.glob(os.path.join(ROOT, "fuzz/seeds/conformance_line/*")):
     put("conformance_line", open(p, "rb").read())

@@ -59,6 +59,7 @@ replay_tests!(
     node_list_parse,
     retrieve_response_parse,
     swarm_421_parse,
+    bencode_decode,
     config_message_parse,
     config_merge,
 );

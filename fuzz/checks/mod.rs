@@ -10,6 +10,8 @@
 
 use std::sync::OnceLock;
 
+use session_bencode as bt;
+
 use session_envelope::prost::Message;
 use session_envelope::proto::{Content, Envelope, EnvelopeType, WebSocketMessage};
 use session_envelope::{
@@ -54,6 +56,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("node_list_parse", node_list_parse),
     ("retrieve_response_parse", retrieve_response_parse),
     ("swarm_421_parse", swarm_421_parse),
+    ("bencode_decode", bencode_decode),
     ("config_message_parse", config_message_parse),
     ("config_merge", config_merge),
 ];
@@ -563,4 +566,137 @@ pub fn swarm_421_parse(data: &[u8]) {
             break;
         }
     }
+}
+
+/// The bt-encoding readers on hostile bytes, in both modes: the tree decoder, `Raw::parse` and
+/// the streaming list/dictionary readers accept the same inputs with the same value or error;
+/// what parses canonically re-encodes to the input, what parses leniently re-encodes to an
+/// equal canonical value; a dictionary's entries copied as raw values through the writer give
+/// the input back (in lenient mode, up to the spelling of the keys, which the writer writes
+/// canonically); a signature found covers exactly the bytes before its `1:~` key.
+pub fn bencode_decode(data: &[u8]) {
+    let modes = [bt::Options::canonical(), bt::Options::lenient()];
+    let mut canonical = None;
+    for options in modes {
+        let tree = bt::decode_with(data, options);
+        assert_eq!(bt_walk(data, options), tree);
+        assert_eq!(
+            bt::Raw::parse(data, options).map(|raw| raw.as_bytes()),
+            tree.clone().map(|_| data)
+        );
+        if let Ok(value) = &tree {
+            let encoded = value.encode();
+            assert_eq!(bt::decode(&encoded).as_ref(), Ok(value));
+            if options.mode() == bt::Mode::Canonical {
+                assert_eq!(encoded, data);
+            }
+        }
+        if data.first() == Some(&b'd') {
+            bt_dict_checks(data, options, tree.is_ok());
+        }
+        match canonical.take() {
+            None => canonical = Some(tree),
+            // Whatever is canonical is also accepted leniently, as the same value.
+            Some(Ok(value)) => assert_eq!(tree, Ok(value)),
+            Some(Err(_)) => {}
+        }
+    }
+}
+
+/// A dictionary copied entry by entry as raw values, and its signature if any.
+fn bt_dict_checks(data: &[u8], options: bt::Options, valid: bool) {
+    let Ok(mut dict) = bt::DictReader::with_options(data, options) else {
+        assert!(!valid);
+        return;
+    };
+    let mut copy = Vec::new();
+    let mut writer = bt::DictWriter::new(&mut copy);
+    let mut copied = true;
+    while let Ok(Some(_)) = dict.peek_key() {
+        match dict.read_entry::<bt::Raw>() {
+            Ok((key, raw)) => {
+                assert_eq!(&data[raw.range()], raw.as_bytes());
+                writer.raw(key, raw).unwrap();
+            }
+            Err(_) => {
+                copied = false;
+                break;
+            }
+        }
+    }
+    writer.finish();
+    if copied && dict.finish().is_ok() {
+        assert!(valid);
+        if options.mode() == bt::Mode::Canonical {
+            assert_eq!(copy, data);
+        } else {
+            // The writer spells keys canonically; the values are the received bytes.
+            assert_eq!(
+                bt::decode_with(&copy, options),
+                bt::decode_with(data, options)
+            );
+        }
+    }
+    let Ok(mut dict) = bt::DictReader::with_options(data, options) else {
+        return;
+    };
+    if let Ok(Some(signed)) = dict.signature() {
+        let end = signed.signed_range().end;
+        assert_eq!(signed.signed_bytes(), &data[..end]);
+        assert_eq!(&data[end..end + 3], b"1:~");
+        if dict.finish().is_ok() {
+            // The signature is the dictionary's last value (its length may have leading zeros
+            // in lenient mode).
+            assert!(valid);
+            assert_eq!(
+                &data[data.len() - 65..data.len() - 1],
+                &signed.signature()[..]
+            );
+            if options.mode() == bt::Mode::Canonical {
+                assert_eq!(end + 71, data.len());
+            }
+        }
+    }
+}
+
+/// Reads `data` whole through the streaming readers, as `decode_with` does.
+fn bt_walk(data: &[u8], options: bt::Options) -> Result<bt::Value<'_>, bt::Error> {
+    match data.first() {
+        Some(b'l') => bt_walk_list(bt::ListReader::with_options(data, options)?),
+        Some(b'd') => bt_walk_dict(bt::DictReader::with_options(data, options)?),
+        _ => bt::decode_with(data, options),
+    }
+}
+
+fn bt_walk_list(mut list: bt::ListReader<'_>) -> Result<bt::Value<'_>, bt::Error> {
+    let mut items = Vec::new();
+    while let Some(kind) = list.peek_kind()? {
+        items.push(match kind {
+            bt::Kind::List => bt_walk_list(list.read()?)?,
+            bt::Kind::Dict => bt_walk_dict(list.read()?)?,
+            _ => list.read::<bt::Value>()?,
+        });
+    }
+    list.finish()?;
+    Ok(bt::Value::List(items))
+}
+
+fn bt_walk_dict(mut dict: bt::DictReader<'_>) -> Result<bt::Value<'_>, bt::Error> {
+    let mut entries = bt::Dict::new();
+    while let Some(kind) = dict.peek_kind()? {
+        let (key, value) = match kind {
+            bt::Kind::List => {
+                let (key, list) = dict.read_entry()?;
+                (key, bt_walk_list(list)?)
+            }
+            bt::Kind::Dict => {
+                let (key, inner) = dict.read_entry()?;
+                (key, bt_walk_dict(inner)?)
+            }
+            _ => dict.read_entry::<bt::Value>()?,
+        };
+        entries.insert(key.into(), value);
+    }
+    dict.finish()?;
+    Ok(bt::Value::Dict(entries))
 }

@@ -222,9 +222,10 @@ impl<'w> DictWriter<'w> {
     }
 
     /// Appends an entry whose value is copied verbatim, as it was received (for example an
-    /// unknown key to keep). The value was validated when read; if it was read in
-    /// [`Mode::Lenient`](crate::Mode::Lenient) it may hold non-canonical integers, which are
-    /// kept as they are.
+    /// unknown key to keep). The key is written canonically like every key; only the value is
+    /// copied. The value was validated when read; if it was read in
+    /// [`Mode::Lenient`](crate::Mode::Lenient) it may hold non-canonical integers and lengths,
+    /// which are kept as they are.
     pub fn raw(&mut self, key: impl AsRef<[u8]>, value: Raw<'_>) -> Result<&mut Self, WriteError> {
         self.key(key.as_ref())?;
         self.out.extend_from_slice(value.as_bytes());

@@ -20,7 +20,7 @@ fn every_reference_message_reads_and_re_encodes_byte_for_byte() {
     let records = records();
     assert_eq!(records.len(), 17);
     for record in &records {
-        let message = hex_field(record, "message").unwrap();
+        let message = hex_field(record, "encoded").unwrap();
         for options in [Options::canonical(), Options::lenient()] {
             let value = decode_with(&message, options).unwrap();
             assert_eq!(value.encode(), message, "{}", record["case"]);
@@ -37,7 +37,7 @@ fn signed_ranges_are_what_the_group_key_signed() {
             continue;
         };
         let key = VerifyingKey::from_bytes(&key.try_into().unwrap()).unwrap();
-        let message = hex_field(&record, "message").unwrap();
+        let message = hex_field(&record, "encoded").unwrap();
         let error = record["libsession"].as_str();
         let mut dict = DictReader::with_options(&message, Options::lenient()).unwrap();
         let Some(signed) = dict.signature().unwrap() else {
@@ -77,7 +77,7 @@ fn group_keys_messages_through_the_streaming_readers() {
         {
             continue;
         }
-        let message = hex_field(&record, "message").unwrap();
+        let message = hex_field(&record, "encoded").unwrap();
         let mut dict = DictReader::with_options(&message, Options::lenient()).unwrap();
         let _nonce: &[u8; 24] = dict.require(b"#").unwrap();
         if let Some(mut entries) = dict.maybe::<ListReader>(b"+").unwrap() {
@@ -113,7 +113,7 @@ fn config_messages_have_the_documented_outer_keys() {
         if !source.ends_with("_config.json") {
             continue;
         }
-        let message = hex_field(&record, "message").unwrap();
+        let message = hex_field(&record, "encoded").unwrap();
         let mut dict = DictReader::with_options(&message, Options::lenient()).unwrap();
         let keys: Vec<&[u8]> = core::iter::from_fn(|| {
             let key = dict.peek_key().unwrap()?;
