@@ -10,6 +10,7 @@
 //! | [`envelope`] | `session-envelope` | 1:1 and blinded message encryption, padding, the protobuf envelope |
 //! | [`onion`] | `session-onion` | onion requests: hop encryption, building, peeling, replies |
 //! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
+//! | [`config`] | `session-config` | config messages: merge, encryption, push and dump, UserProfile |
 //! | [`fileserver`] | `session-fileserver` | file server uploads and downloads as onion v4 requests, download URLs |
 //! | [`community`] | `session-community` | communities (SOGS): signed requests, the API, a poller |
 //!
@@ -31,6 +32,7 @@
 
 pub use session_bencode as bencode;
 pub use session_community as community;
+pub use session_config as config;
 pub use session_envelope as envelope;
 pub use session_fileserver as fileserver;
 pub use session_identity as identity;

@@ -70,6 +70,8 @@ replay_tests!(
     attachment_legacy_decrypt,
     attachment_stream_decrypt,
     attachment_pointer_parse,
+    config_message_parse,
+    config_merge,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

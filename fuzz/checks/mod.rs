@@ -38,6 +38,8 @@ pub use community::{
     community_auth_headers, community_batch_parse, community_dm_parse, community_messages_parse,
     community_poller, community_reactions_parse, community_rooms_parse,
 };
+mod config;
+pub use config::{config_merge, config_message_parse};
 
 /// The check of one target.
 pub type Check = fn(&[u8]);
@@ -70,6 +72,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("attachment_legacy_decrypt", attachment_legacy_decrypt),
     ("attachment_stream_decrypt", attachment_stream_decrypt),
     ("attachment_pointer_parse", attachment_pointer_parse),
+    ("config_message_parse", config_message_parse),
+    ("config_merge", config_merge),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.

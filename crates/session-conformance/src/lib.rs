@@ -31,8 +31,10 @@
 //!
 //! Implemented: §2.1 (identity, Ed25519, BLAKE2b), §2.2 (mnemonics), §2.3 (community blinding),
 //! §2.4–2.5 (1:1 and blinded messages), §2.6 (onion requests), §2.7–2.8 (swarms, storage
-//! signatures), §2.10 (ONS, push), §2.13 (attachments, padding, profile pictures) and §2.14
-//! (community request signing), with the stream-attachment and community ops of
+//! signatures), §2.10 (ONS, push), §2.11 (config encryption), §2.12 (`config.script`: whole
+//! for UserProfile; pushes, merges, hashes and dumps for the other configs, whose typed edits
+//! and states answer an error entry per step), §2.13 (attachments, padding, profile pictures)
+//! and §2.14 (community request signing), with the stream-attachment and community ops of
 //! `docs/CONFORMANCE-EXTRA.md`; [`implemented_ops`] lists the ops. Every other op answers
 //! `unknown_op`. Ops live in per-area tables under `ops/`; [`request::Request`] gives them typed
 //! field access with `bad_request` errors.

@@ -688,6 +688,49 @@ fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(attachment_rows(seed));
+    // §2.11, §2.12
+    let key_base = json!("ab".repeat(32));
+    let sealed = call_ok(
+        json!({"op": "config.encrypt", "message": message, "key_base": key_base,
+                                "domain": "UserProfile"}),
+    )["ciphertext"]
+        .clone();
+    rows.extend([
+        Row::new(
+            json!({"op": "config.encrypt", "message": message, "key_base": key_base,
+                   "domain": "UserProfile", "pad": true}),
+            &[
+                req("/message", Hex),
+                req("/key_base", Hex),
+                req("/domain", Text),
+                opt("/pad", Bool),
+            ],
+        ),
+        Row::new(
+            json!({"op": "config.decrypt", "ciphertext": sealed, "key_base": key_base,
+                   "domain": "UserProfile"}),
+            &[
+                req("/ciphertext", Hex),
+                req("/key_base", Hex),
+                req("/domain", Text),
+            ],
+        ),
+        Row::new(
+            json!({"op": "config.script", "kind": "user_profile", "seed": seed,
+                   "steps": [{"do": "set", "fields": {"name": "x", "nts_expiry": 60}},
+                             {"do": "push"}]}),
+            &[
+                req("/kind", Text),
+                SEED,
+                req("/steps", Ty::List(&Object)),
+                req("/steps/0/do", Text),
+                req("/steps/0/fields", Object),
+                opt("/steps/0/fields/name", Text),
+                opt("/steps/0/fields/nts_expiry", Uint),
+                req("/steps/1/do", Text),
+            ],
+        ),
+    ]);
     rows
 }
 
@@ -827,7 +870,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 47);
+    assert_eq!(ops.len(), 50);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 mod attachment;
 mod blinding;
 mod community;
+mod config;
 mod envelope;
 mod identity;
 mod mnemonic;
@@ -29,6 +30,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     swarm::OPS,
     community::OPS,
     attachment::OPS,
+    config::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.

