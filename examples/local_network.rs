@@ -196,8 +196,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     net.take_traces();
 
     println!("\n== 8. An attachment through the file server (v4 onion request)");
-    let id = alice.upload(&mut net, b"a picture of a cat")?;
-    let blob = bob.download(&mut net, id)?;
+    let id = alice.upload(&mut net, b"a picture of a cat")?.id;
+    let blob = bob.download(&mut net, &id)?;
     show_traces(&net.take_traces());
     println!(
         "  Bob downloads file {id}: {:?}",

@@ -7,10 +7,14 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use session_envelope::proto::Content;
 use session_envelope::{decode, encode, DecodedMessage, EncodeError, Expiry};
+use session_fileserver::{
+    parse_download_reply, parse_extend_reply, parse_upload_reply, ExtendedFile, FileId, FileServer,
+    FileServerError, UploadOptions, UploadedFile,
+};
 use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
 use session_onion::{
     BuildError, Destination, EncType, Hop, OnionFailure, OnionRequestBuilder, PrecomputedKeys,
-    V4Request,
+    ServerResponse, V4Request,
 };
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
@@ -51,6 +55,9 @@ pub enum ClientError {
     /// A server answered with an error status.
     #[error("server answered {0}")]
     Server(u16),
+    /// The file server refused a request or gave an unreadable or error reply.
+    #[error("file server: {0}")]
+    FileServer(#[from] FileServerError),
     /// A request to a server got no readable answer.
     #[error("server request: {0}")]
     ServerUnreachable(#[from] OnionFailure),
@@ -440,14 +447,18 @@ impl Client {
         Ok(updated)
     }
 
+    /// Sends a v4 request to the network's file server through an onion path built with
+    /// [`session_fileserver::FileServer::onion_request_builder`] (payloads go whole, NUL bytes
+    /// and all).
     fn file_request(
         &mut self,
         net: &mut Network,
+        server: &FileServer,
         request: &V4Request,
-    ) -> Result<(u16, Vec<u8>), ClientError> {
-        let destination = Destination::Server(net.file_server().destination());
+    ) -> Result<ServerResponse, ClientError> {
         let path = self.transport.path_for(None)?;
-        let onion = OnionRequestBuilder::new(destination, EncType::XChaCha20)
+        let onion = server
+            .onion_request_builder(EncType::XChaCha20)
             .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
             .build_precomputed(
                 &request.encode(),
@@ -458,31 +469,51 @@ impl Client {
         let answer = net
             .deliver(&path.guard().ed25519, onion.body(), &label)
             .ok_or(ClientError::ServerTimeout)?;
-        let response = onion
+        Ok(onion
             .response_context()
-            .read_server_reply(answer.status, &answer.body)?;
-        Ok((response.status, response.body.unwrap_or_default()))
+            .read_server_reply(answer.status, &answer.body)?)
     }
 
-    /// Uploads a blob to the file server through an onion path (v4); returns its ID.
-    pub fn upload(&mut self, net: &mut Network, data: &[u8]) -> Result<u64, ClientError> {
-        let request = V4Request::new("POST", "/file").body(data.to_vec());
-        let (status, body) = self.file_request(net, &request)?;
-        if status != 201 {
-            return Err(ClientError::Server(status));
-        }
-        serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64))
-            .ok_or(ClientError::Server(status))
+    /// Uploads a blob (normally an encrypted attachment) to the network's file server through
+    /// an onion path: [`FileServer::upload`]'s request, [`parse_upload_reply`]'s answer.
+    pub fn upload(
+        &mut self,
+        net: &mut Network,
+        data: impl Into<Vec<u8>>,
+    ) -> Result<UploadedFile, ClientError> {
+        self.upload_with(net, data, &UploadOptions::default())
     }
 
-    /// Downloads a blob from the file server.
-    pub fn download(&mut self, net: &mut Network, id: u64) -> Result<Vec<u8>, ClientError> {
-        let request = V4Request::new("GET", format!("/file/{id}"));
-        match self.file_request(net, &request)? {
-            (200, body) => Ok(body),
-            (status, _) => Err(ClientError::Server(status)),
-        }
+    /// As [`Client::upload`] with a file name or TTL.
+    pub fn upload_with(
+        &mut self,
+        net: &mut Network,
+        data: impl Into<Vec<u8>>,
+        options: &UploadOptions,
+    ) -> Result<UploadedFile, ClientError> {
+        let server = net.file_server().client_config();
+        let request = server.upload(data.into(), options)?;
+        let reply = self.file_request(net, &server, &request)?;
+        Ok(parse_upload_reply(&reply)?)
+    }
+
+    /// Downloads a blob from the network's file server: [`FileServer::download`]'s request,
+    /// [`parse_download_reply`]'s answer.
+    pub fn download(&mut self, net: &mut Network, id: &FileId) -> Result<Vec<u8>, ClientError> {
+        let server = net.file_server().client_config();
+        let reply = self.file_request(net, &server, &server.download(id))?;
+        Ok(parse_download_reply(&reply, server.max_file_size())?.to_vec())
+    }
+
+    /// Extends a file's lifetime on the network's file server ([`FileServer::extend`]).
+    pub fn extend(
+        &mut self,
+        net: &mut Network,
+        id: &FileId,
+        ttl_seconds: Option<u64>,
+    ) -> Result<ExtendedFile, ClientError> {
+        let server = net.file_server().client_config();
+        let reply = self.file_request(net, &server, &server.extend(id, ttl_seconds))?;
+        Ok(parse_extend_reply(&reply)?)
     }
 }

@@ -3,7 +3,8 @@
 //! - [`Network`]: service nodes with real Ed25519/X25519 keys in swarms, a node directory in
 //!   the seed node's JSON format, one replicated store per swarm with TTL expiry against a
 //!   simulated clock, storage RPCs checked as the storage server checks them (401, 406, 421),
-//!   a small file server reached with v4 onion requests, and fault injection (node down,
+//!   a small file server speaking the endpoints `session-fileserver` builds (upload, download,
+//!   extend) behind v4 onion requests, and fault injection (node down,
 //!   dropped reply, corrupted layer, clock skew).
 //! - [`Client`]: a frontend's use of the layers: `session-envelope` seals and opens,
 //!   `session-onion` routes, `session-swarm` signs, picks paths and decides what to do after
@@ -57,7 +58,8 @@ pub use community::{
     CommunityConfig, CommunityLink, CommunityLogEntry, CommunityServer, LinkError,
 };
 pub use network::{
-    FileServer, HopClock, HttpReply, Network, NetworkConfig, Node, GENESIS_MS, STORAGE_PORT,
+    FileServer, HopClock, HttpReply, Network, NetworkConfig, Node, FILE_TTL_SECONDS, GENESIS_MS,
+    STORAGE_PORT,
 };
 pub use storage::RETRIEVE_PAGE;
 pub use trace::{short, HopView, Peer, RequestTrace};

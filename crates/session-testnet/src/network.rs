@@ -92,13 +92,27 @@ struct Faults {
     corrupt_to: HashMap<[u8; 32], u32>,
 }
 
-/// A small file server reached through onion requests (v4): `POST /file` stores a blob and
-/// answers `{"id":n}`, `GET /file/<n>` returns it.
+/// How long the file server keeps a file when the upload asks for no TTL, and the longest it
+/// keeps one whatever the upload or an extension asks (the testnet's choice: 14 days).
+pub const FILE_TTL_SECONDS: u64 = 14 * 24 * 3600;
+
+/// A file kept by the [`FileServer`].
+#[derive(Debug)]
+struct StoredFile {
+    data: Vec<u8>,
+    expires_ms: u64,
+}
+
+/// A small file server reached through onion requests (v4), speaking the endpoints
+/// `session_fileserver::FileServer` builds: `POST /file` (octet-stream body, optional
+/// `X-FS-TTL`) answers `{"id":"<44 characters>","expires":<unix s>}`, `GET /file/<id>` returns
+/// the bytes, `POST /file/<id>/extend` answers `{"expires":<unix s>}`. Files expire against the
+/// network's simulated clock; uploads over `session_fileserver::MAX_FILE_SIZE` get a 413.
 #[derive(Debug)]
 pub struct FileServer {
     host: String,
     keys: NodeKeys,
-    files: Vec<Vec<u8>>,
+    files: BTreeMap<String, StoredFile>,
 }
 
 impl FileServer {
@@ -106,28 +120,119 @@ impl FileServer {
     pub fn destination(&self) -> ServerDestination {
         ServerDestination::new(
             self.host.clone(),
-            "/oxen/v4/lsrpc",
-            "https",
+            session_fileserver::V4_TARGET,
+            session_fileserver::DEFAULT_SCHEME,
             None,
             *self.keys.public_key(),
         )
     }
 
-    fn handle(&mut self, request: &V4Request) -> (u16, Vec<u8>) {
-        match (request.method(), request.endpoint()) {
-            ("POST", "/file") => {
-                let data = request.body_bytes().unwrap_or_default().to_vec();
-                self.files.push(data);
-                let id = self.files.len() - 1;
-                (201, json!({ "id": id }).to_string().into_bytes())
+    /// This server as a client configures it: its host and X25519 onion key.
+    pub fn client_config(&self) -> session_fileserver::FileServer {
+        session_fileserver::FileServer::new(
+            session_fileserver::DEFAULT_SCHEME,
+            self.host.clone(),
+            None,
+            *self.keys.public_key(),
+        )
+    }
+
+    /// The host.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Number of files kept and not yet expired at `now`.
+    pub fn file_count(&self, now: Timestamp) -> usize {
+        self.files
+            .values()
+            .filter(|f| f.expires_ms > now.as_millis())
+            .count()
+    }
+
+    fn ttl(request: &V4Request) -> Result<u64, (u16, Vec<u8>)> {
+        match request.headers().get("X-FS-TTL") {
+            None => Ok(FILE_TTL_SECONDS),
+            Some(ttl) => match ttl.parse::<u64>() {
+                Ok(ttl) if ttl > 0 => Ok(ttl.min(FILE_TTL_SECONDS)),
+                _ => Err((400, b"invalid X-FS-TTL".to_vec())),
+            },
+        }
+    }
+
+    fn expires_json(expires_ms: u64) -> f64 {
+        expires_ms as f64 / 1000.0
+    }
+
+    fn handle(
+        &mut self,
+        request: &V4Request,
+        now: Timestamp,
+        rng: &mut ChaCha20Rng,
+    ) -> (u16, Vec<u8>) {
+        let now_ms = now.as_millis();
+        self.files.retain(|_, f| f.expires_ms > now_ms);
+        let endpoint = request.endpoint();
+        match request.method() {
+            "POST" if endpoint == "/file" => {
+                let data = request.body_bytes().unwrap_or_default();
+                if data.is_empty() {
+                    return (400, b"empty upload".to_vec());
+                }
+                if data.len() > session_fileserver::MAX_FILE_SIZE {
+                    return (413, b"file too large".to_vec());
+                }
+                let ttl = match Self::ttl(request) {
+                    Ok(ttl) => ttl,
+                    Err(error) => return error,
+                };
+                let id = loop {
+                    const ALPHABET: &[u8] =
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+                    let id: String = (0..44)
+                        .map(|_| {
+                            let i = (rng.next_u32() % ALPHABET.len() as u32) as usize;
+                            char::from(ALPHABET[i])
+                        })
+                        .collect();
+                    if !self.files.contains_key(&id) {
+                        break id;
+                    }
+                };
+                let expires_ms = now_ms + ttl * 1000;
+                let reply = json!({ "id": id, "expires": Self::expires_json(expires_ms) });
+                self.files.insert(
+                    id,
+                    StoredFile {
+                        data: data.to_vec(),
+                        expires_ms,
+                    },
+                );
+                (200, reply.to_string().into_bytes())
             }
-            ("GET", endpoint) => {
+            "POST" => {
+                let id = endpoint
+                    .strip_prefix("/file/")
+                    .and_then(|rest| rest.strip_suffix("/extend"));
+                let ttl = match Self::ttl(request) {
+                    Ok(ttl) => ttl,
+                    Err(error) => return error,
+                };
+                match id.and_then(|id| self.files.get_mut(id)) {
+                    Some(file) => {
+                        file.expires_ms = file.expires_ms.max(now_ms + ttl * 1000);
+                        let reply = json!({ "expires": Self::expires_json(file.expires_ms) });
+                        (200, reply.to_string().into_bytes())
+                    }
+                    None => (404, b"no such file".to_vec()),
+                }
+            }
+            "GET" => {
                 let file = endpoint
                     .strip_prefix("/file/")
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .and_then(|n| self.files.get(n));
+                    .and_then(|id| self.files.get(id));
                 match file {
-                    Some(data) => (200, data.clone()),
+                    Some(file) => (200, file.data.clone()),
                     None => (404, b"no such file".to_vec()),
                 }
             }
@@ -232,7 +337,7 @@ impl Network {
             file_server: FileServer {
                 host: "files.local".into(),
                 keys: file_keys,
-                files: Vec::new(),
+                files: BTreeMap::new(),
             },
             communities: Vec::new(),
             faults: Faults::default(),
@@ -544,7 +649,7 @@ impl Network {
     fn serve_file(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
         let opened: OpenedLayer = self.file_server.keys.open(payload).ok()?;
         let (status, body) = match V4Request::decode(opened.payload()) {
-            Ok(request) => self.file_server.handle(&request),
+            Ok(request) => self.file_server.handle(&request, self.now, &mut self.rng),
             Err(_) => (400, b"not a v4 request".to_vec()),
         };
         let plain = encode_v4_response(

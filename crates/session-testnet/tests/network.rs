@@ -8,10 +8,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use session_envelope::proto::{Content, DataMessage};
 use session_envelope::Expiry;
+use session_fileserver::{FileId, FileServerError, UploadOptions};
 use session_identity::{Identity, SessionId};
 use session_onion::{Destination, EncType, Hop, OnionRequestBuilder};
 use session_swarm::{MessageHash, Namespace, ServiceNode, Signer, StorageRequest, Timestamp};
-use session_testnet::{Client, Network, NetworkConfig};
+use session_testnet::{Client, ClientError, Network, NetworkConfig};
 
 fn text(body: &str) -> Content {
     Content {
@@ -325,11 +326,71 @@ fn a_wrong_signature_never_reads_or_deletes_another_users_messages() {
 #[test]
 fn the_file_server_stores_and_returns_blobs() {
     let (mut net, mut clients) = setup(2, 11);
-    let id = clients[0].upload(&mut net, b"blob one").unwrap();
-    let id2 = clients[0].upload(&mut net, &[7u8; 5000]).unwrap();
-    assert_eq!(clients[1].download(&mut net, id).unwrap(), b"blob one");
-    assert_eq!(clients[1].download(&mut net, id2).unwrap(), vec![7u8; 5000]);
-    assert!(clients[1].download(&mut net, 99).is_err());
+    let one = clients[0].upload(&mut net, b"blob one").unwrap();
+    let two = clients[0].upload(&mut net, [7u8; 5000]).unwrap();
+    assert_eq!(one.id.as_str().len(), 44);
+    assert_ne!(one.id, two.id);
+    assert_eq!(clients[1].download(&mut net, &one.id).unwrap(), b"blob one");
+    assert_eq!(
+        clients[1].download(&mut net, &two.id).unwrap(),
+        vec![7u8; 5000]
+    );
+    let missing = FileId::new("99").unwrap();
+    assert!(matches!(
+        clients[1].download(&mut net, &missing),
+        Err(ClientError::FileServer(FileServerError::Status(404)))
+    ));
+}
+
+#[test]
+fn binary_blobs_with_zero_bytes_come_back_whole() {
+    let (mut net, mut clients) = setup(2, 13);
+    // Zero bytes first, last and in runs: a payload cut at its first NUL would lose them all.
+    let blob: Vec<u8> = (0..70_000u32)
+        .map(|i| if i % 3 == 0 { 0 } else { (i % 251) as u8 })
+        .collect();
+    assert_eq!(blob[0], 0);
+    let uploaded = clients[0].upload(&mut net, blob.clone()).unwrap();
+    assert_eq!(clients[1].download(&mut net, &uploaded.id).unwrap(), blob);
+    let zeros = clients[0].upload(&mut net, vec![0u8; 1000]).unwrap();
+    assert_eq!(
+        clients[1].download(&mut net, &zeros.id).unwrap(),
+        vec![0u8; 1000]
+    );
+}
+
+#[test]
+fn files_expire_unless_extended() {
+    let (mut net, mut clients) = setup(2, 14);
+    let options = UploadOptions {
+        file_name: Some("note.wav".into()),
+        ttl_seconds: Some(60),
+    };
+    let short = clients[0]
+        .upload_with(&mut net, b"short", &options)
+        .unwrap();
+    let kept = clients[0].upload_with(&mut net, b"kept", &options).unwrap();
+    let now = net.now().as_millis() as f64 / 1000.0;
+    assert!((short.expires - (now + 60.0)).abs() < 1.0);
+    let extended = clients[0].extend(&mut net, &kept.id, Some(3600)).unwrap();
+    assert!(extended.expires > kept.expires + 3000.0);
+    net.advance(Duration::from_secs(120));
+    assert!(matches!(
+        clients[1].download(&mut net, &short.id),
+        Err(ClientError::FileServer(FileServerError::Status(404)))
+    ));
+    assert_eq!(clients[1].download(&mut net, &kept.id).unwrap(), b"kept");
+    assert_eq!(net.file_server().file_count(net.now()), 1);
+}
+
+#[test]
+fn uploads_over_the_limit_are_refused_before_sending() {
+    let (mut net, mut clients) = setup(1, 15);
+    let too_big = vec![1u8; session_fileserver::MAX_FILE_SIZE + 1];
+    assert!(matches!(
+        clients[0].upload(&mut net, too_big),
+        Err(ClientError::FileServer(FileServerError::TooLarge { .. }))
+    ));
 }
 
 #[test]
