@@ -15,7 +15,7 @@
 //!
 //! `k = HChaCha20(key, header[0..16])` and `nonce = LE32(1) ‖ header[16..24]` at the start.
 
-use chacha20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
+use chacha20::cipher::{KeyIvInit, StreamCipher};
 use chacha20::{hchacha, ChaCha20, R20};
 use poly1305::universal_hash::{KeyInit, UniversalHash};
 use poly1305::Poly1305;
@@ -81,18 +81,22 @@ impl SecretStream {
         ChaCha20::new(&self.key.into(), &self.nonce.into())
     }
 
-    /// The Poly1305 instance of this message (keyed by block 0), having absorbed the tag block.
-    fn mac_start(&self, tag_block: &[u8; 64]) -> Poly1305 {
-        let mut block0 = [0u8; 64];
-        self.cipher().apply_keystream(&mut block0);
+    /// Starts one message: a single ChaCha20 run over blocks 0 and 1 (block 0 keys Poly1305,
+    /// block 1 XORed with `(first ‖ 0⁶³)` is the tag block), left at block 2 for the message.
+    /// Returns the cipher, the Poly1305 instance (not yet fed) and the tag block.
+    fn begin(&self, first: u8) -> (ChaCha20, Poly1305, [u8; 64]) {
+        let mut cipher = self.cipher();
+        let mut head = [0u8; 128];
+        head[64] = first;
+        cipher.apply_keystream(&mut head);
         let mut mac_key = [0u8; 32];
-        mac_key.copy_from_slice(&block0[..32]);
-        let mut mac = Poly1305::new(&mac_key.into());
-        block0.zeroize();
+        mac_key.copy_from_slice(&head[..32]);
+        let mac = Poly1305::new(&mac_key.into());
+        let mut tag_block = [0u8; 64];
+        tag_block.copy_from_slice(&head[64..]);
+        head.zeroize();
         mac_key.zeroize();
-        // No additional data: its padded absorption is empty.
-        mac.update_padded(tag_block);
-        mac
+        (cipher, mac, tag_block)
     }
 
     fn mac_finish(mut mac: Poly1305, ciphertext: &[u8]) -> [u8; MAC_LEN] {
@@ -112,22 +116,6 @@ impl SecretStream {
         tail[end..end + 8].copy_from_slice(&(64 + ciphertext.len() as u64).to_le_bytes());
         end += 8;
         mac.compute_unpadded(&tail[..end]).into()
-    }
-
-    /// The keystream block 1 XORed with `(first ‖ 0⁶³)`.
-    fn tag_block(&self, first: u8) -> [u8; 64] {
-        let mut block = [0u8; 64];
-        block[0] = first;
-        let mut cipher = self.cipher();
-        cipher.seek(64u64);
-        cipher.apply_keystream(&mut block);
-        block
-    }
-
-    fn message_cipher(&self) -> ChaCha20 {
-        let mut cipher = self.cipher();
-        cipher.seek(128u64);
-        cipher
     }
 
     /// After a message: mix the MAC into the nonce, count, and rekey when due.
@@ -159,13 +147,17 @@ impl SecretStream {
     /// Encrypts `message` with `tag` into `out`, which must be `message.len() + ABYTES` long.
     pub(crate) fn push(&mut self, message: &[u8], tag: u8, out: &mut [u8]) {
         debug_assert_eq!(out.len(), message.len() + ABYTES);
-        let mut tag_block = self.tag_block(tag);
+        let (mut cipher, mut mac, mut tag_block) = self.begin(tag);
         out[0] = tag_block[0];
-        let mac = self.mac_start(&tag_block);
+        // No additional data: its padded absorption is empty.
+        mac.update_padded(&tag_block);
         tag_block.zeroize();
         let (body, mac_out) = out[1..].split_at_mut(message.len());
-        body.copy_from_slice(message);
-        self.message_cipher().apply_keystream(body);
+        // Same lengths by construction: the keystream goes from `message` straight into `body`.
+        if cipher.try_apply_keystream_b2b(message, body).is_err() {
+            body.copy_from_slice(message);
+            cipher.apply_keystream(body);
+        }
         let tag_mac = Self::mac_finish(mac, body);
         mac_out.copy_from_slice(&tag_mac);
         self.advance(&tag_mac, tag);
@@ -179,18 +171,22 @@ impl SecretStream {
             return Err(Forged);
         }
         let (body, mac_in) = input[1..].split_at(input.len() - ABYTES);
-        let mut tag_block = self.tag_block(input[0]);
+        let (mut cipher, mut mac, mut tag_block) = self.begin(input[0]);
         let tag = tag_block[0];
+        // The MAC covers the tag block as sent: the encrypted tag byte, then keystream.
         tag_block[0] = input[0];
-        let mac = self.mac_start(&tag_block);
+        mac.update_padded(&tag_block);
         tag_block.zeroize();
         let expected = Self::mac_finish(mac, body);
         if !bool::from(expected.ct_eq(mac_in)) {
             out.zeroize();
             return Err(Forged);
         }
-        out.copy_from_slice(body);
-        self.message_cipher().apply_keystream(out);
+        // Same lengths (checked above): the keystream goes from `body` straight into `out`.
+        if cipher.try_apply_keystream_b2b(body, out).is_err() {
+            out.copy_from_slice(body);
+            cipher.apply_keystream(out);
+        }
         self.advance(&expected, tag);
         Ok(tag)
     }

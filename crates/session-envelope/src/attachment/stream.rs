@@ -312,9 +312,22 @@ impl StreamEncryptor {
         sink(&self.out);
     }
 
-    /// Places stream bytes into `chunk`, sealing every full chunk that is not the last.
+    /// Places stream bytes into `chunk`, sealing every full chunk that is not the last. Whole
+    /// chunks of `bytes` that are not the last are sealed where they lie, without a copy.
     fn place(&mut self, mut bytes: &[u8], sink: &mut impl FnMut(&[u8])) {
         while !bytes.is_empty() {
+            if self.chunk.is_empty()
+                && bytes.len() >= CHUNK_SIZE
+                && self.stream_left > CHUNK_SIZE as u64
+            {
+                let (whole, rest) = bytes.split_at(CHUNK_SIZE);
+                self.out.resize(ENCRYPTED_CHUNK_LEN, 0);
+                self.stream.push(whole, TAG_MESSAGE, &mut self.out);
+                self.stream_left -= CHUNK_SIZE as u64;
+                sink(&self.out);
+                bytes = rest;
+                continue;
+            }
             let take = (CHUNK_SIZE - self.chunk.len()).min(bytes.len());
             self.chunk.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
@@ -499,15 +512,32 @@ impl StreamDecryptor {
         if self.chunk.len() <= ABYTES {
             return self.fail(AttachmentError::Truncated);
         }
+        let sealed = core::mem::take(&mut self.chunk);
+        let result = self.open(&sealed, sink);
+        self.chunk = sealed;
+        self.chunk.clear();
+        result
+    }
+
+    /// Opens one sealed chunk (longer than `ABYTES`, the stream started) and emits its content.
+    fn open(&mut self, sealed: &[u8], sink: &mut impl FnMut(&[u8])) -> Result<(), AttachmentError> {
+        if self.seen_final {
+            return self.fail(AttachmentError::TrailingData);
+        }
         let Some(stream) = self.stream.as_mut() else {
             return self.fail(AttachmentError::Truncated);
         };
-        self.out.resize(self.chunk.len() - ABYTES, 0);
-        let tag = match stream.pull(&self.chunk, &mut self.out) {
+        // `out` keeps its length between chunks: only a shorter last chunk shrinks it, so there
+        // is no zero-filling per chunk.
+        let len = sealed.len() - ABYTES;
+        if self.out.len() < len {
+            self.out.resize(len, 0);
+        }
+        let tag = match stream.pull(sealed, &mut self.out[..len]) {
             Ok(tag) => tag,
             Err(_) => return self.fail(AttachmentError::Forged),
         };
-        self.chunk.clear();
+        self.out.truncate(len);
         self.seen_final = tag == TAG_FINAL;
         let mut start = 0;
         if !self.depadded {
@@ -554,6 +584,13 @@ impl StreamDecryptor {
         while !data.is_empty() {
             if self.seen_final {
                 return self.fail(AttachmentError::TrailingData);
+            }
+            if self.chunk.is_empty() && data.len() >= ENCRYPTED_CHUNK_LEN {
+                // A whole sealed chunk in the input: opened where it lies, without a copy.
+                let (whole, rest) = data.split_at(ENCRYPTED_CHUNK_LEN);
+                self.open(whole, sink)?;
+                data = rest;
+                continue;
             }
             let take = (ENCRYPTED_CHUNK_LEN - self.chunk.len()).min(data.len());
             self.chunk.extend_from_slice(&data[..take]);
