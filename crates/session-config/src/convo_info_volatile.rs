@@ -108,8 +108,11 @@ pub struct ConvoInfoVolatile {
 
 forward_config!(ConvoInfoVolatile, UserKind::ConvoInfoVolatile);
 
+/// Where an entry is: the section, the key in it, and for a community the normalized room.
+type EntryPath = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+
 /// The path of a conversation's entry, checked.
-fn path(conversation: &Conversation) -> Result<(Vec<u8>, Vec<u8>, Option<Vec<u8>>), ItemError> {
+fn path(conversation: &Conversation) -> Result<EntryPath, ItemError> {
     Ok(match conversation {
         Conversation::OneToOne(id) => (
             ONE_TO_ONE.to_vec(),
