@@ -53,7 +53,10 @@
 
 extern crate alloc;
 
+mod community;
 mod compress;
+mod contacts;
+mod convo_info_volatile;
 mod diff;
 mod encrypt;
 mod error;
@@ -62,12 +65,21 @@ mod merge;
 mod message;
 mod sign;
 mod state;
+mod typed;
+mod user_groups;
 mod user_profile;
 mod value;
 mod wrap;
 
+pub use community::{
+    canonical_room, canonical_url, Community, CommunityError, BASE_URL_MAX_LENGTH, ROOM_MAX_LENGTH,
+};
 pub use compress::{
     compress, decompress, DecompressError, COMPRESSED_PREFIX, MAX_DECOMPRESSED_SIZE,
+};
+pub use contacts::{Contact, Contacts};
+pub use convo_info_volatile::{
+    Conversation, ConvoInfo, ConvoInfoVolatile, PRUNE_HIGH_MS, PRUNE_LOW_MS,
 };
 pub use diff::{Diff, DiffEntry};
 pub use encrypt::{
@@ -80,6 +92,11 @@ pub use message::{message_hash, ConfigMessage, Hash, LAG, MAX_DEPTH};
 pub use sign::{Signer, Verifier};
 pub use state::{
     Config, DumpError, EditError, GroupSigning, Push, PushError, SyncState, MAX_MESSAGE_SIZE,
+};
+pub use typed::{Disappearing, ItemError, Notifications};
+pub use user_groups::{
+    truncate_group_name, CommunityInfo, GroupAuthData, GroupInfo, GroupSecretKey, GroupSettings,
+    LegacyGroupInfo, LegacyGroupSecretKey, RemovedStatus, UserGroups,
 };
 pub use user_profile::{ProfileError, ProfilePic, UserProfile, MAX_NAME_LENGTH, MAX_URL_LENGTH};
 pub use value::{encode_dict, prune, Dict, Scalar, Set, Value, ValueKind};
