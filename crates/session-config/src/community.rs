@@ -4,6 +4,8 @@
 use alloc::string::String;
 use core::fmt;
 
+use session_identity::X25519PublicKey;
+
 /// The longest canonical base URL, in bytes.
 pub const BASE_URL_MAX_LENGTH: usize = 267;
 
@@ -139,19 +141,8 @@ impl fmt::Debug for Community {
         f.debug_struct("Community")
             .field("base_url", &self.base_url)
             .field("room", &self.room)
-            .field("pubkey", &HexKey(&self.pubkey))
+            .field("pubkey", &X25519PublicKey::from_bytes(self.pubkey).to_hex())
             .finish()
-    }
-}
-
-struct HexKey<'a>(&'a [u8; 32]);
-
-impl fmt::Debug for HexKey<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
     }
 }
 
@@ -189,10 +180,11 @@ impl Community {
 
     /// `base_url/room?public_key=<hex>`: the form clients share.
     pub fn full_url(&self) -> String {
-        let mut url = alloc::format!("{}/{}?public_key=", self.base_url, self.room);
-        for b in self.pubkey {
-            url.push_str(&alloc::format!("{b:02x}"));
-        }
-        url
+        alloc::format!(
+            "{}/{}?public_key={}",
+            self.base_url,
+            self.room,
+            X25519PublicKey::from_bytes(self.pubkey).to_hex()
+        )
     }
 }

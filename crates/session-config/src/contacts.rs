@@ -7,7 +7,7 @@ use session_identity::{Prefix, SessionId};
 
 use crate::typed::{
     bytes, check_len, flag, forward_config, id_key, int_or_0, put, put_flag, put_nonempty,
-    put_nonzero, put_positive, require, seconds, section, text,
+    put_nonzero, put_positive, require, seconds, section, text, truncate,
 };
 use crate::{
     Config, Dict, Disappearing, ItemError, Notifications, ProfilePic, Push, PushError, UserKind,
@@ -283,18 +283,6 @@ impl Contacts {
     pub fn is_empty(&self) -> bool {
         self.iter().next().is_none()
     }
-}
-
-/// `text` cut to at most `max` bytes without splitting a character.
-pub(crate) fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 #[cfg(test)]

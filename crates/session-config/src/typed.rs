@@ -227,6 +227,18 @@ pub(crate) fn section<'a>(
         .filter_map(|(k, v)| v.as_dict().map(|d| (k, d)))
 }
 
+/// `text` cut to at most `max` bytes without splitting a character.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 pub(crate) fn check_len(
     len: usize,
     max: usize,

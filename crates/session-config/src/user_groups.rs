@@ -7,11 +7,10 @@ use core::fmt;
 use session_identity::{Identity, Prefix, Seed, SessionId};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::contacts::truncate;
 use crate::convo_info_volatile::rooms;
 use crate::typed::{
     bytes, check_len, flag, forward_config, id_key, int_or_0, put, put_flag, put_nonempty,
-    put_nonzero, put_positive, require, seconds, section, text,
+    put_nonzero, put_positive, require, seconds, section, text, truncate,
 };
 use crate::{
     canonical_room, Community, Config, Dict, ItemError, Notifications, Push, PushError, Scalar,
@@ -25,8 +24,17 @@ const LEGACY_GROUPS: &[u8] = b"C";
 macro_rules! secret_bytes {
     ($(#[$doc:meta])* $name:ident, $len:expr) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+        #[derive(Clone, Zeroize, ZeroizeOnDrop)]
         pub struct $name([u8; $len]);
+
+        /// Compared in constant time.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                bool::from(subtle::ConstantTimeEq::ct_eq(&self.0[..], &other.0[..]))
+            }
+        }
+
+        impl Eq for $name {}
 
         impl $name {
             /// The length in bytes.

@@ -6,6 +6,7 @@ use core::fmt;
 
 use session_identity::Identity;
 
+use crate::typed::truncate;
 use crate::{Config, DumpError, EditError, Push, PushError, SyncState, UserKind};
 
 /// The longest name, in bytes of UTF-8.
@@ -273,16 +274,4 @@ impl UserProfile {
     pub fn state(&self) -> SyncState {
         self.config.state()
     }
-}
-
-/// `text` cut to at most `max` bytes without splitting a character.
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
