@@ -66,6 +66,7 @@ mod message;
 mod sign;
 mod state;
 mod typed;
+mod user_configs;
 mod user_groups;
 mod user_profile;
 mod value;
@@ -94,6 +95,7 @@ pub use state::{
     Config, DumpError, EditError, GroupSigning, Push, PushError, SyncState, MAX_MESSAGE_SIZE,
 };
 pub use typed::{Disappearing, ItemError, Notifications};
+pub use user_configs::UserConfigs;
 pub use user_groups::{
     truncate_group_name, CommunityInfo, GroupAuthData, GroupInfo, GroupSecretKey, GroupSettings,
     LegacyGroupInfo, LegacyGroupSecretKey, RemovedStatus, UserGroups,
