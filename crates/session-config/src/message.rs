@@ -395,6 +395,29 @@ impl ConfigMessage {
         }
     }
 
+    /// An unpushed edit reloaded from a dump, as the next seqno: the same data and lagged
+    /// diffs, editable from `baseline` (the data the edit started from), so that its diff
+    /// still lists every change of the edit. Unlike [`increment`](Self::increment) the
+    /// reloaded message's own diff is not made a lagged diff: the new message carries it.
+    pub(crate) fn resumed(&self, baseline: Dict) -> ConfigMessage {
+        let seqno = self.seqno.saturating_add(1);
+        ConfigMessage {
+            seqno,
+            data: self.pruned_data().into_owned(),
+            diff: Diff::new(),
+            baseline: Some(baseline),
+            lagged: self
+                .lagged
+                .iter()
+                .filter(|((s, _), _)| in_window(*s, seqno))
+                .map(|(k, d)| (*k, d.clone()))
+                .collect(),
+            unknown: self.unknown.clone(),
+            signature: None,
+            hash: [0; 32],
+        }
+    }
+
     /// The lagged diffs as kept, including any beyond the window (a merge result keeps every
     /// diff it replayed).
     pub(crate) fn all_lagged(&self) -> &BTreeMap<(i64, Hash), Diff> {

@@ -12,6 +12,7 @@ use session_identity::{Ed25519PublicKey, Identity};
 use zeroize::Zeroizing;
 
 use crate::merge::{merge, MergeSource, Redundancy};
+use crate::value::parse_dict;
 use crate::wrap::{unwrap_received, wrap, UnwrapError};
 use crate::{
     compress, decompress, encrypt, pad, prune, ConfigMessage, Dict, GroupKind, Kind, ParseError,
@@ -779,10 +780,27 @@ impl Config {
             session_bencode::encode_bytes(&mut out, hash.as_bytes());
         }
         out.push(b'e');
+        if let Some(baseline) = self.unpushed_edit_baseline() {
+            // Pruned: empty containers mean nothing and cannot be encoded.
+            let mut baseline = baseline.clone();
+            prune(&mut baseline);
+            session_bencode::encode_bytes(&mut out, b"*");
+            out.extend_from_slice(&crate::encode_dict(&baseline));
+        }
         session_bencode::encode_bytes(&mut out, b"+");
         out.extend_from_slice(&self.extra);
         out.push(b'e');
         out
+    }
+
+    /// The data an unpushed edit of this device started from, when the message is one (not a
+    /// merge result waiting to be pushed).
+    fn unpushed_edit_baseline(&self) -> Option<&Dict> {
+        if self.state == SyncState::Dirty && !self.merge_pending {
+            self.message.baseline()
+        } else {
+            None
+        }
     }
 
     /// The dump's `+` dictionary (kind-specific extra data), as bt-encoded bytes.
@@ -805,10 +823,11 @@ impl Config {
             return Err(DumpError::Missing("$"));
         }
         let stored = reader.read::<&[u8]>()?;
+        let mut dirty = None;
         let message = if state == SyncState::Dirty {
-            // An unpushed edit resumes as the next seqno (one seqno is skipped, as libsession
-            // does: the stored one may have been pushed before the dump was written).
-            ConfigMessage::parse(stored, None)?.increment(None)
+            // Resumed after the `*` baseline (below) is read.
+            dirty = Some(ConfigMessage::parse(stored, None)?);
+            ConfigMessage::new()
         } else {
             let mut message = ConfigMessage::parse_trusted(stored)?;
             if message.signature().is_none() {
@@ -832,6 +851,23 @@ impl Config {
                 obsolete.insert(text(list.read::<&[u8]>()?)?);
             }
         }
+        let message = match dirty {
+            // An unpushed edit resumes as the next seqno (one seqno is skipped, as libsession
+            // does: the stored one may have been pushed before the dump was written). With the
+            // data the edit started from (`*`, written by this crate only), the edit stays one
+            // edit, and a merge can still tell which of its changes to make again (see
+            // `merge`); without it (libsession's dumps) the stored message becomes a lagged
+            // diff of an empty edit.
+            Some(stored) => {
+                if reader.skip_until(b"*")? {
+                    let baseline = parse_dict(reader.read::<DictReader<'_>>()?, true)?;
+                    stored.resumed(baseline)
+                } else {
+                    stored.increment(None)
+                }
+            }
+            None => message,
+        };
         let mut extra = b"de".to_vec();
         if reader.skip_until(b"+")? {
             if reader.peek_kind()? != Some(BtKind::Dict) {

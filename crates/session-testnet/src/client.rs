@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use session_config::{PushError, UserConfigs, UserKind};
 use session_envelope::proto::Content;
 use session_envelope::{decode, encode, DecodedMessage, EncodeError, Expiry};
 use session_fileserver::{
@@ -71,6 +72,9 @@ pub enum ClientError {
     /// The decision machine was driven out of order (a bug in this client).
     #[error("decision machine misuse: {0}")]
     Usage(#[from] UsageError),
+    /// A config could not be pushed.
+    #[error("config push: {0}")]
+    ConfigPush(#[from] PushError),
 }
 
 /// A message read from the swarm.
@@ -105,8 +109,56 @@ pub struct Client {
     identity: Identity,
     transport: Transport,
     last_hash: Option<MessageHash>,
+    /// The newest hash retrieved from each namespace other than the inbox.
+    namespace_last_hash: HashMap<i16, MessageHash>,
     seen: BTreeSet<String>,
     undecodable: usize,
+}
+
+/// What one [`Client::sync_configs`] did to one config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigEvent {
+    /// Messages retrieved from the config's namespace were merged.
+    Merged {
+        /// The config.
+        kind: UserKind,
+        /// How many messages were retrieved.
+        retrieved: usize,
+        /// The hashes the merge took into account.
+        accepted: usize,
+        /// The config's seqno after the merge.
+        seqno: i64,
+    },
+    /// The config was pushed and the swarm confirmed it.
+    Pushed {
+        /// The config.
+        kind: UserKind,
+        /// The seqno pushed.
+        seqno: i64,
+        /// The stored message's hash.
+        hash: MessageHash,
+        /// Bytes stored.
+        bytes: usize,
+        /// Hashes of older config messages deleted with it.
+        obsolete: usize,
+    },
+}
+
+impl core::fmt::Display for ConfigEvent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Merged { kind, retrieved, accepted, seqno } => write!(
+                f,
+                "merge {kind:?}: {retrieved} retrieved, {accepted} merged, now seqno {seqno}"
+            ),
+            Self::Pushed { kind, seqno, hash, bytes, obsolete } => write!(
+                f,
+                "push  {kind:?}: seqno {seqno}, {bytes} bytes as {}…, {obsolete} obsolete deleted",
+                hash.as_str().get(..8).unwrap_or_default()
+            ),
+        }
+    }
 }
 
 impl Transport {
@@ -280,6 +332,7 @@ impl Client {
                 log: Vec::new(),
             },
             last_hash: None,
+            namespace_last_hash: HashMap::new(),
             seen: BTreeSet::new(),
             undecodable: 0,
         })
@@ -401,6 +454,121 @@ impl Client {
                 return Ok(received);
             }
         }
+    }
+
+    /// Retrieves what is new in one of this account's namespaces other than the inbox (a
+    /// config namespace, say): every message after the newest one retrieved from it before,
+    /// following `last_hash` pages. The messages are returned as stored, not opened.
+    pub fn retrieve_namespace(
+        &mut self,
+        net: &mut Network,
+        namespace: Namespace,
+    ) -> Result<Vec<(MessageHash, Vec<u8>)>, ClientError> {
+        let me = self.session_id();
+        let mut out = Vec::new();
+        loop {
+            let signer = Signer::user(&self.identity);
+            let last = self.namespace_last_hash.get(&namespace.get()).cloned();
+            let build = |now: Timestamp| {
+                Ok(StorageRequest::retrieve(
+                    &signer,
+                    namespace,
+                    last.as_ref(),
+                    now,
+                ))
+            };
+            let body = self.transport.request(net, &me, "retrieve", &build)?;
+            let reply = parse_retrieve_reply(&body)?;
+            for stored in &reply.messages {
+                self.namespace_last_hash
+                    .insert(namespace.get(), stored.hash.clone());
+                out.push((stored.hash.clone(), stored.data.clone()));
+            }
+            if !reply.more || reply.messages.is_empty() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Stores `data` in this account's `namespace` (signed, as every namespace but the
+    /// inbox requires) for `ttl_ms`; returns the hash every answering member signed.
+    pub fn store_own(
+        &mut self,
+        net: &mut Network,
+        namespace: Namespace,
+        data: &[u8],
+        ttl_ms: u64,
+    ) -> Result<MessageHash, ClientError> {
+        let me = self.session_id();
+        let signer = Signer::user(&self.identity);
+        let build = |now: Timestamp| {
+            StorageRequest::store(&me, namespace, data, ttl_ms, now, Some(&signer))
+        };
+        let body = self.transport.request(net, &me, "store", &build)?;
+        let reply = parse_store_reply(&body)?;
+        let hash = MessageHash::compute(&me, namespace, data);
+        if reply
+            .successes()
+            .any(|(node, result)| result.hash != hash || !result.verify(node))
+        {
+            return Err(ReplyError::MissingField("swarm.*.signature").into());
+        }
+        Ok(hash)
+    }
+
+    /// One round of config sync for this account, as a device runs it after start-up and on
+    /// every poll: retrieve what is new in namespaces 2–5 and merge it; then push every config
+    /// with unpushed changes (store the message, confirm it, delete the messages it makes
+    /// obsolete). `now_ms` (unix milliseconds) is ConvoInfoVolatile's pruning clock. Returns
+    /// what happened, config by config.
+    pub fn sync_configs(
+        &mut self,
+        net: &mut Network,
+        configs: &mut UserConfigs,
+        now_ms: i64,
+    ) -> Result<Vec<ConfigEvent>, ClientError> {
+        let mut events = Vec::new();
+        for kind in UserKind::ALL {
+            let namespace = Namespace::new(kind.namespace());
+            let retrieved = self.retrieve_namespace(net, namespace)?;
+            if retrieved.is_empty() {
+                continue;
+            }
+            let accepted = configs.merge(
+                kind,
+                retrieved.iter().map(|(h, d)| (h.as_str(), d.as_slice())),
+            );
+            events.push(ConfigEvent::Merged {
+                kind,
+                retrieved: retrieved.len(),
+                accepted: accepted.len(),
+                seqno: configs.config(kind).seqno(),
+            });
+        }
+        for kind in configs.needs_push() {
+            let namespace = Namespace::new(kind.namespace());
+            let push = configs.push(kind, now_ms)?;
+            let ttl = store_ttl_millis(MessageKind::Config, namespace, None);
+            let hash = self.store_own(net, namespace, &push.data, ttl)?;
+            configs.confirm_pushed(kind, push.seqno, hash.as_str());
+            let obsolete: Vec<MessageHash> = push
+                .obsolete
+                .iter()
+                .filter_map(|h| MessageHash::parse(h).ok())
+                .filter(|h| *h != hash)
+                .collect();
+            if !obsolete.is_empty() {
+                self.delete(net, &obsolete)?;
+            }
+            events.push(ConfigEvent::Pushed {
+                kind,
+                seqno: push.seqno,
+                hash,
+                bytes: push.data.len(),
+                obsolete: obsolete.len(),
+            });
+        }
+        Ok(events)
     }
 
     /// Deletes messages from this account's swarm; returns the hashes the swarm deleted.

@@ -53,7 +53,7 @@ mod network;
 mod storage;
 mod trace;
 
-pub use client::{Client, ClientError, Received};
+pub use client::{Client, ClientError, ConfigEvent, Received};
 pub use community::{
     CommunityConfig, CommunityLink, CommunityLogEntry, CommunityServer, LinkError,
 };
