@@ -155,7 +155,10 @@ fn owned_items(configs: &UserConfigs, device: usize) -> Owned {
             convo.map(|c| format!("{}/{}", c.last_read, c.unread)),
         );
         let c = community(device, i);
-        let room = configs.groups.get_community(c.base_url(), c.room()).unwrap();
+        let room = configs
+            .groups
+            .get_community(c.base_url(), c.room())
+            .unwrap();
         out.insert(
             format!("community{i}"),
             room.map(|r| r.settings.priority.to_string()),

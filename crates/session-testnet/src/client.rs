@@ -148,11 +148,22 @@ pub enum ConfigEvent {
 impl core::fmt::Display for ConfigEvent {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Merged { kind, retrieved, accepted, seqno } => write!(
+            Self::Merged {
+                kind,
+                retrieved,
+                accepted,
+                seqno,
+            } => write!(
                 f,
                 "merge {kind:?}: {retrieved} retrieved, {accepted} merged, now seqno {seqno}"
             ),
-            Self::Pushed { kind, seqno, hash, bytes, obsolete } => write!(
+            Self::Pushed {
+                kind,
+                seqno,
+                hash,
+                bytes,
+                obsolete,
+            } => write!(
                 f,
                 "push  {kind:?}: seqno {seqno}, {bytes} bytes as {}…, {obsolete} obsolete deleted",
                 hash.as_str().get(..8).unwrap_or_default()
