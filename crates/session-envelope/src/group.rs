@@ -61,6 +61,10 @@ pub const DEFAULT_PADDING: usize = 256;
 /// decompress to (libsession's `MAX_PLAINTEXT_MESSAGE_SIZE`).
 pub const MAX_PLAINTEXT_LEN: usize = 1_000_000;
 
+/// The largest padding [`encrypt`] accepts (a multiple that large already hides any message
+/// length up to [`MAX_PLAINTEXT_LEN`]).
+pub const MAX_PADDING: usize = MAX_PLAINTEXT_LEN;
+
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 
@@ -172,6 +176,12 @@ pub enum GroupMessageError {
         /// The length given.
         len: usize,
     },
+    /// The padding asked for exceeds [`MAX_PADDING`].
+    #[error("padding to multiples of {padding} bytes; at most {MAX_PADDING} is supported")]
+    PaddingTooLarge {
+        /// The padding given.
+        padding: usize,
+    },
     /// A ciphertext is at least 40 bytes (nonce and tag).
     #[error("ciphertext is {len} bytes; at least {OVERHEAD} are needed")]
     TooShort {
@@ -265,6 +275,11 @@ fn inner_message(
             len: plaintext.len(),
         });
     }
+    if options.padding > MAX_PADDING {
+        return Err(GroupMessageError::PaddingTooLarge {
+            padding: options.padding,
+        });
+    }
     let compressed = options
         .compress
         .then(|| Zeroizing::new(compression::compress(plaintext)))
@@ -273,7 +288,8 @@ fn inner_message(
     let signature = sender.sign(data);
 
     // d 0: i1e 1:a 32:A [1:d data] 1:s 64:sig [1:z data] e, plus up to `padding` zeros.
-    let capacity = prefix_len + data.len() + 160 + options.padding;
+    // Every length here is bounded by the two checks above: no overflow.
+    let capacity = prefix_len + data.len() + 160 + options.padding + TAG_LEN;
     let mut out = Vec::with_capacity(capacity);
     out.resize(prefix_len, 0);
     out.push(b'd');
@@ -305,7 +321,8 @@ fn inner_message(
 /// with the group's `key` (libsession's `Keys::encrypt_message`). Draws exactly 24 bytes from
 /// `rng`: the nonce, which leads the ciphertext.
 ///
-/// Fails only for a message longer than [`MAX_PLAINTEXT_LEN`]. An empty message encrypts, but
+/// Fails only for a message longer than [`MAX_PLAINTEXT_LEN`] or a padding above
+/// [`MAX_PADDING`]. An empty message encrypts, but
 /// [`decrypt`] (like libsession) refuses the result, whose data is empty.
 pub fn encrypt(
     key: &GroupEncryptionKey,

@@ -838,3 +838,25 @@ fn legacy_control_messages() {
         Err(LegacyGroupError::UnknownControlType(Some(1)))
     );
 }
+
+#[test]
+fn padding_is_bounded() {
+    let sender = Identity::from_seed(Seed::from_full_bytes([4; 32]));
+    let key = GroupEncryptionKey::from_bytes([4; 32]);
+    assert_eq!(
+        group::encrypt(&key, &sender, b"x", options(false, usize::MAX), &mut rng()),
+        Err(GroupMessageError::PaddingTooLarge {
+            padding: usize::MAX
+        })
+    );
+    let ct = group::encrypt(
+        &key,
+        &sender,
+        b"x",
+        options(false, group::MAX_PADDING),
+        &mut rng(),
+    )
+    .unwrap();
+    assert_eq!(ct.len(), group::MAX_PADDING);
+    assert_eq!(group::decrypt([&key], &ct).unwrap().plaintext, b"x");
+}
