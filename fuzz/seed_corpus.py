@@ -175,6 +175,69 @@ for seed in (b"0:", b"i0e", b"i-1e", b"i18446744073709551615e", b"i-922337203685
              b"d1:ai01e1:~064:" + bt_sig + b"e", b"d01:ai1e1:bli-0eee"):
     put("bencode_decode", seed)
 
+# 03 group messages: the reference ciphertexts (the check holds two of their keys) and messages
+# to encrypt; inner dictionaries to seal (signed when the `cryptography` package is at hand),
+# well-formed and broken.
+for path in files:
+    if os.path.basename(path) != "group_message.json":
+        continue
+    for rec in json.load(open(path)):
+        raw = unhex(rec.get("ciphertext"))
+        if raw:
+            put("group_message_decrypt", b"\x00" + raw)
+        msg = unhex(rec.get("message"))
+        if msg is not None and len(msg) <= 4096:
+            for mode in (0x03, 0x07, 0x47, 0xff):
+                put("group_message_decrypt", bytes([mode]) + msg)
+def bt(b):
+    return str(len(b)).encode() + b":" + b
+level1 = bytes.fromhex("28b52ffd205145000010aaaa01008c022c")  # 81 x 0xaa, libzstd level 1
+try:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    author = Ed25519PrivateKey.from_private_bytes(bytes([0x31] * 32))
+    author_pk = author.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    sign = author.sign
+except ImportError:
+    author_pk, sign = bytes(32), lambda data: bytes(64)
+for data, key in ((b"hello group", b"d"), (level1, b"z"), (b"x", b"d")):
+    body = b"d0:i1e1:a" + bt(author_pk)
+    sig = b"1:s" + bt(sign(data))
+    item = b"1:" + key + bt(data)
+    inner = body + (item + sig if key == b"d" else sig + item) + b"e"
+    for seed in (inner, inner + b"\x00" * 40, inner.replace(b"i1e", b"i01e"),
+                 inner.replace(b"i1e", b"i2e"), inner[:-1] + b"1:~0:e", inner[:40] + b"e"):
+        put("group_message_decrypt", b"\x01" + seed)
+for seed in (b"de", b"d0:i1ee", b"d0:1:1e", b"le", b"d0:i1e1:a0:1:s0:1:z0:e", b"\x00" * 16):
+    put("group_message_decrypt", b"\x01" + seed)
+
+# Legacy closed groups: control messages (ClosedGroupControlMessage, KeyPair) raw, and padded
+# contents carrying them to seal.
+sid = b"\x05" + b"\x55" * 32
+kp = field(1, 2, b"\x11" * 32) + field(2, 2, b"\x22" * 32)
+controls = [
+    field(1, 0, varint(1)) + field(2, 2, sid) + field(3, 2, b"group") + field(4, 2, kp)
+    + field(5, 2, sid) + field(6, 2, sid) + field(8, 0, varint(60)),
+    field(1, 0, varint(3)) + field(7, 2, field(1, 2, sid) + field(2, 2, b"\x00" * 150)),
+    field(1, 0, varint(4)) + field(3, 2, b"renamed"),
+    field(1, 0, varint(5)) + field(5, 2, sid),
+    field(1, 0, varint(6)) + field(5, 2, b"\x05" * 32),
+    field(1, 0, varint(7)),
+    field(1, 0, varint(8)),
+    field(1, 0, varint(2)),
+]
+for control in controls:
+    put("legacy_group_decode", b"\x00" + control)
+    content = field(1, 2, field(104, 2, control))
+    padded = content + b"\x80" + b"\x00" * (158 - len(content) % 160)
+    put("legacy_group_decode", b"\x01" + padded)
+put("legacy_group_decode", b"\x00" + kp)
+put("legacy_group_decode", b"\x01" + field(1, 2, field(1, 2, b"legacy hello")) + b"\x80")
+legacy_envelope = field(1, 0, varint(7)) + field(2, 2, sid.hex().encode()) + field(5, 0, varint(1600000000000)) + field(8, 2, b"\x00" * 200)
+legacy_request = field(1, 2, b"PUT") + field(2, 2, b"/api/v1/message") + field(3, 2, legacy_envelope) + field(4, 0, varint(0))
+put("legacy_group_decode", b"\x00" + field(1, 0, varint(1)) + field(2, 2, legacy_request))
+put("legacy_group_decode", b"\x00" + b"\x00" * 144)
+
 # Conformance request lines: the hand-written seeds, and the smallest requests per op.
 for p in glob.glob(os.path.join(ROOT, "fuzz/seeds/conformance_line/*")):
     put("conformance_line", open(p, "rb").read())

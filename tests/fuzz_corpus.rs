@@ -72,6 +72,8 @@ replay_tests!(
     attachment_pointer_parse,
     config_message_parse,
     config_merge,
+    group_message_decrypt,
+    legacy_group_decode,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

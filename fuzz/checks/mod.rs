@@ -40,6 +40,8 @@ pub use community::{
 };
 mod config;
 pub use config::{config_merge, config_message_parse};
+mod groups;
+pub use groups::{group_message_decrypt, legacy_group_decode};
 
 /// The check of one target.
 pub type Check = fn(&[u8]);
@@ -74,6 +76,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("attachment_pointer_parse", attachment_pointer_parse),
     ("config_message_parse", config_message_parse),
     ("config_merge", config_merge),
+    ("group_message_decrypt", group_message_decrypt),
+    ("legacy_group_decode", legacy_group_decode),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.

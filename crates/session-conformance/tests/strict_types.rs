@@ -731,6 +731,34 @@ fn rows() -> Vec<Row> {
             ],
         ),
     ]);
+    // §2.9
+    let group_key = json!("cd".repeat(32));
+    let group_message = call_ok(
+        json!({"op": "group.encrypt_message", "group_enc_key": group_key,
+        "seed": seed, "plaintext": message}),
+    )["ciphertext"]
+        .clone();
+    rows.extend([
+        Row::new(
+            json!({"op": "group.encrypt_message", "group_enc_key": group_key, "seed": seed,
+                   "plaintext": message, "compress": true, "padding": 512}),
+            &[
+                req("/group_enc_key", Hex),
+                SEED,
+                req("/plaintext", Hex),
+                opt("/compress", Bool),
+                opt("/padding", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group.decrypt_message", "group_enc_keys": [group_key],
+                   "ciphertext": group_message}),
+            &[
+                req("/group_enc_keys", Ty::List(&Hex)),
+                req("/ciphertext", Hex),
+            ],
+        ),
+    ]);
     rows
 }
 
@@ -870,7 +898,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 50);
+    assert_eq!(ops.len(), 52);
 }
 
 #[test]

@@ -5,8 +5,12 @@
 //! * [`blinded_dm`]: direct messages between community users known only by blinded IDs.
 //! * [`padding`]: the `0x80 00…` padding that hides message lengths.
 //! * [`proto`]: the protobuf messages (`WebSocketMessage`, `Envelope`, `Content`, …).
-//! * [`encode`] / [`decode`] (and [`encode_blinded`] / [`decode_blinded`]): from a `Content` to
-//!   the bytes a swarm or community server stores, and back, with the sender verified.
+//! * [`group`]: messages of `03` groups, signed, compressed, padded and encrypted with the
+//!   group's symmetric key; [`legacy_group`]: reading legacy (`05`) closed groups and their
+//!   control messages.
+//! * [`encode`] / [`decode`] (and [`encode_blinded`] / [`decode_blinded`], [`encode_group`] /
+//!   [`decode_group`]): from a `Content` to the bytes a swarm or community server stores, and
+//!   back, with the sender verified.
 //! * [`ons`] and [`push`]: ONS lookup responses and push-notification payloads.
 //!
 //! Everything is byte-compatible with libsession-util and Session clients. The crate does no
@@ -56,7 +60,10 @@ extern crate alloc;
 
 pub mod attachment;
 pub mod blinded_dm;
+mod compression;
 mod extras;
+pub mod group;
+pub mod legacy_group;
 mod message;
 pub mod padding;
 pub mod proto;
@@ -66,9 +73,12 @@ mod sodium_box;
 pub use attachment::AttachmentError;
 pub use blinded_dm::{BlindedDmError, BlindedMessage};
 pub use extras::{ons, push, ExtrasError};
+pub use group::{GroupEncryptionKey, GroupMessage, GroupMessageError};
+pub use legacy_group::{LegacyGroupError, LegacyGroupKeyPair};
 pub use message::{
-    decode, decode_blinded, encode, encode_blinded, unwrap_envelope, wrap_envelope, DecodeError,
-    DecodedBlindedMessage, DecodedMessage, EncodeError, Expiry, ProtoMessage,
+    decode, decode_blinded, decode_group, encode, encode_blinded, encode_group, unwrap_envelope,
+    wrap_envelope, DecodeError, DecodedBlindedMessage, DecodedGroupMessage, DecodedMessage,
+    EncodeError, Expiry, ProtoMessage,
 };
 pub use padding::UnpadError;
 /// The protobuf runtime: its [`prost::Message`] trait encodes and decodes the [`proto`] types.

@@ -1,7 +1,8 @@
 //! The protobuf messages Session clients exchange (proto2, packages `SessionProtos` and
 //! `WebSocketProtos`), written by hand for [`prost`].
 //!
-//! Only what a one-to-one client needs is modelled; a decoder skips fields it does not know, so
+//! Only what a one-to-one client needs is modelled, plus the control messages of legacy closed
+//! groups; a decoder skips fields it does not know, so
 //! messages from newer clients still decode. Every field is optional on the wire; required proto2
 //! fields are checked by [`crate::decode`], not here. Field names follow the `.proto` files.
 //! Text fields the envelope layer ignores (`verb`, `path`, `source`, headers) are kept as bytes so
@@ -173,6 +174,9 @@ pub struct DataMessage {
     /// An invitation to a community.
     #[prost(message, optional, tag = "102")]
     pub open_group_invitation: Option<OpenGroupInvitation>,
+    /// A legacy closed group's membership or key change (see [`crate::legacy_group`]).
+    #[prost(message, optional, tag = "104")]
+    pub closed_group_control_message: Option<ClosedGroupControlMessage>,
     /// For a message synced to the sender's other devices: the real recipient.
     #[prost(string, optional, tag = "105")]
     pub sync_target: Option<String>,
@@ -385,4 +389,91 @@ pub struct SharedConfigMessage {
     /// The encrypted config.
     #[prost(bytes = "vec", optional, tag = "3")]
     pub data: Option<Vec<u8>>,
+}
+
+/// An X25519 key pair as legacy closed groups send it (`KeyPair`). `Debug` shows only the
+/// public key.
+#[derive(Clone, PartialEq, prost::Message)]
+#[prost(skip_debug)]
+pub struct KeyPair {
+    /// The public key (proto2 `required`).
+    #[prost(bytes = "vec", optional, tag = "1")]
+    pub public_key: Option<Vec<u8>>,
+    /// The secret key (proto2 `required`). Wipe it once loaded.
+    #[prost(bytes = "vec", optional, tag = "2")]
+    pub private_key: Option<Vec<u8>>,
+}
+
+impl core::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("public_key", &self.public_key)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// `ClosedGroupControlMessage.type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+#[repr(i32)]
+pub enum ClosedGroupControlMessageType {
+    /// A new group: `publicKey`, `name`, `encryptionKeyPair`, `members`, `admins`,
+    /// `expirationTimer`.
+    New = 1,
+    /// A new encryption key pair, wrapped for each member: `publicKey`, `wrappers`.
+    EncryptionKeyPair = 3,
+    /// The group was renamed: `name`.
+    NameChange = 4,
+    /// Members joined: `members`.
+    MembersAdded = 5,
+    /// Members were removed: `members`.
+    MembersRemoved = 6,
+    /// The sender left the group.
+    MemberLeft = 7,
+    /// A member asks for the current encryption key pair.
+    EncryptionKeyPairRequest = 8,
+}
+
+/// A legacy closed group's change of name, members or keys (`DataMessage` field 104).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ClosedGroupControlMessage {
+    /// [`ClosedGroupControlMessageType`] (proto2 `required`).
+    #[prost(enumeration = "ClosedGroupControlMessageType", optional, tag = "1")]
+    pub r#type: Option<i32>,
+    /// The group's public key (its ID without the `05`, or with it).
+    #[prost(bytes = "vec", optional, tag = "2")]
+    pub public_key: Option<Vec<u8>>,
+    /// The group's name.
+    #[prost(string, optional, tag = "3")]
+    pub name: Option<String>,
+    /// The group's encryption key pair, in the clear (only inside a one-to-one message).
+    #[prost(message, optional, tag = "4")]
+    pub encryption_key_pair: Option<KeyPair>,
+    /// Members' Session IDs (bytes).
+    #[prost(bytes = "vec", repeated, tag = "5")]
+    pub members: Vec<Vec<u8>>,
+    /// Admins' Session IDs (bytes).
+    #[prost(bytes = "vec", repeated, tag = "6")]
+    pub admins: Vec<Vec<u8>>,
+    /// The new encryption key pair, sealed to each member.
+    #[prost(message, repeated, tag = "7")]
+    pub wrappers: Vec<KeyPairWrapper>,
+    /// The disappearing-messages timer, in seconds.
+    #[prost(uint32, optional, tag = "8")]
+    pub expiration_timer: Option<u32>,
+}
+
+/// One member's copy of a new encryption key pair.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct KeyPairWrapper {
+    /// The member it is for (proto2 `required`).
+    #[prost(bytes = "vec", optional, tag = "1")]
+    pub public_key: Option<Vec<u8>>,
+    /// A serialized [`KeyPair`] sealed to the member with the Session Protocol (proto2
+    /// `required`).
+    #[prost(bytes = "vec", optional, tag = "2")]
+    pub encrypted_key_pair: Option<Vec<u8>>,
 }

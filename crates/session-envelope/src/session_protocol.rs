@@ -163,15 +163,29 @@ pub fn decrypt(
     recipient: &Identity,
     ciphertext: &[u8],
 ) -> Result<DecryptedMessage, SessionProtocolError> {
+    decrypt_with_x25519(
+        &recipient.x25519_public_key(),
+        recipient.x25519_secret_key(),
+        ciphertext,
+    )
+}
+
+/// As [`decrypt`], for a recipient known only by an X25519 key pair (libsession's
+/// `decrypt_incoming` with X25519 keys): how legacy closed-group messages, sealed to the group's
+/// encryption key pair, are opened. `own_x25519` must be the public key of `own_secret`.
+pub fn decrypt_with_x25519(
+    own_x25519: &X25519PublicKey,
+    own_secret: &X25519SecretKey,
+    ciphertext: &[u8],
+) -> Result<DecryptedMessage, SessionProtocolError> {
     if ciphertext.len() < OVERHEAD {
         return Err(SessionProtocolError::TooShort {
             len: ciphertext.len(),
         });
     }
-    let own_x25519 = recipient.x25519_public_key();
     // A small-order ephemeral key (all-zero shared secret) or a bad tag: either way it does not
     // open, as with libsodium's `crypto_box_seal_open`.
-    let mut inner = sodium_box::seal_open(ciphertext, recipient.x25519_secret_key(), &own_x25519)
+    let mut inner = sodium_box::seal_open(ciphertext, own_secret, own_x25519)
         .map_err(|_| SessionProtocolError::CannotOpen)?;
 
     // inner = message ‖ A ‖ signature; the length check above guarantees 96 bytes.

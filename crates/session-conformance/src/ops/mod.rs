@@ -9,6 +9,7 @@ mod blinding;
 mod community;
 mod config;
 mod envelope;
+mod group;
 mod identity;
 mod mnemonic;
 mod onion;
@@ -31,6 +32,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     community::OPS,
     attachment::OPS,
     config::OPS,
+    group::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
