@@ -272,6 +272,11 @@ impl ConfigMessage {
         self.baseline.as_ref()
     }
 
+    /// The data an editable message started from, to change (the diff follows it).
+    pub(crate) fn baseline_mut(&mut self) -> Option<&mut Dict> {
+        self.baseline.as_mut()
+    }
+
     /// Replaces the hash of a received message.
     pub(crate) fn set_hash(&mut self, hash: Hash) {
         self.hash = hash;

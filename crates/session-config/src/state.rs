@@ -633,9 +633,12 @@ impl Config {
     /// own lists all its data as changed) overrides an edit, pushed or not, when its hash sorts
     /// higher. Here, when the local message is an edit of this device that no other message
     /// included, every change of it that the result reverted to the value it had before the
-    /// edit is made again on top of the result, as the next edit to push. Concurrent changes to
-    /// another value are left to the merge, and so are changes by a device that had seen the
-    /// edit.
+    /// edit is made again on top of the result, as the next edit to push (looked for key by key,
+    /// also inside a dictionary the result lost: libsession's replay erases a whole dictionary
+    /// when a diff names one its sender's data no longer has). Concurrent changes to another
+    /// value are left to the merge, and so are changes by a device that had seen the edit. A
+    /// merge made while this device has an unpushed edit lists the edit's changes as its diff
+    /// (libsession's diff is empty), so that later replays make them again.
     pub fn merge<I, H, D>(&mut self, messages: I) -> Vec<String>
     where
         I: IntoIterator<Item = (H, D)>,
@@ -716,6 +719,19 @@ impl Config {
                     self.set_state(SyncState::Dirty);
                     self.merge_pending = true;
                     replaced = true;
+                    if let (true, Some((diff, baseline, ours))) = (dirty, &unsaved) {
+                        // Our unpushed edit lives on only in this merge. Its diff (empty in
+                        // libsession's shape) lists the edit's changes the result holds, so
+                        // that every later replay makes them again: a competing diff replayed
+                        // after the edit's own can erase a value the edit set (a diff naming a
+                        // dictionary its sender's data no longer has erases the whole
+                        // dictionary). No other device can push a twin of this merge (it
+                        // contains an edit nobody else has seen), so it is an edit like any.
+                        if let Some(start) = self.message.baseline_mut() {
+                            revert(diff, Some(baseline), Some(ours), start);
+                        }
+                        self.merge_pending = false;
+                    }
                 }
                 Some(0) if dirty && result_seqno == old_seqno.saturating_add(1) => {
                     // Only our own message counted: keep it as it is.
@@ -906,6 +922,29 @@ fn dict_at_mut<'a>(root: &'a mut Dict, path: &[&[u8]]) -> Option<&'a mut Dict> {
     Some(dict)
 }
 
+/// Undoes, in `target` (the data an edit starts from), the changes of `diff` (from `before` to
+/// `ours`) that `target` holds: where it holds our value, the value before the edit is put
+/// back, so that a diff from `target` lists those changes again.
+fn revert(diff: &crate::Diff, before: Option<&Dict>, ours: Option<&Dict>, target: &mut Dict) {
+    use crate::DiffEntry;
+    for (key, entry) in diff.iter() {
+        let was = before.and_then(|d| d.get(key));
+        let wanted = ours.and_then(|d| d.get(key));
+        if let (DiffEntry::Dict(inner), Some(Value::Dict(sub)), Some(Value::Dict(wanted))) =
+            (entry, target.get_mut(key), wanted)
+        {
+            revert(inner, was.and_then(Value::as_dict), Some(wanted), sub);
+            continue;
+        }
+        if target.get(key) == wanted {
+            match was {
+                Some(value) => target.insert(key.to_vec(), value.clone()),
+                None => target.remove(key),
+            };
+        }
+    }
+}
+
 /// Makes again, in `data` (the merge result at this level), the changes of `diff` (from
 /// `baseline` to `ours`) that `data` reverted: where `data` holds the baseline value again.
 fn restore(diff: &crate::Diff, baseline: Option<&Dict>, ours: Option<&Dict>, data: &mut Dict) {
@@ -949,7 +988,11 @@ fn restore(diff: &crate::Diff, baseline: Option<&Dict>, ours: Option<&Dict>, dat
                 }
             }
             DiffEntry::Dict(inner) => {
-                let unchanged_kind = now.and_then(Value::as_dict).is_some() || now == before;
+                // A dictionary gone from the result is looked into too: a replayed diff that
+                // names a dictionary its sender's data no longer has erases all of it, so
+                // whether each of our changes was reverted is decided key by key.
+                let unchanged_kind =
+                    now.is_none() || now.and_then(Value::as_dict).is_some() || now == before;
                 if !unchanged_kind {
                     continue;
                 }
