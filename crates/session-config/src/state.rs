@@ -171,6 +171,9 @@ pub struct Config {
     needs_dump: bool,
     /// Dirty only with a merge result: no local edit since.
     merge_pending: bool,
+    /// The data without this device's changes that no other device is known to have merged
+    /// (`None`: there are none). A merge that reverts one of them makes it again.
+    unconfirmed: Option<Dict>,
     /// The dump's `+` dictionary, kept as bytes.
     extra: Vec<u8>,
 }
@@ -205,6 +208,7 @@ impl Config {
             obsolete: BTreeSet::new(),
             needs_dump: false,
             merge_pending: false,
+            unconfirmed: None,
             extra: b"de".to_vec(),
         }
     }
@@ -358,6 +362,9 @@ impl Config {
             let next = self.message.increment(self.signer());
             self.message = next;
             self.merge_pending = false;
+        }
+        if self.unconfirmed.is_none() {
+            self.unconfirmed = self.message.baseline().cloned();
         }
         self.needs_dump = true;
     }
@@ -638,7 +645,10 @@ impl Config {
     /// when a diff names one its sender's data no longer has). Concurrent changes to another
     /// value are left to the merge, and so are changes by a device that had seen the edit. A
     /// merge made while this device has an unpushed edit lists the edit's changes as its diff
-    /// (libsession's diff is empty), so that later replays make them again.
+    /// (libsession's diff is empty), so that later replays make them again. And the device's
+    /// earlier changes, until a poll shows its pushed message standing alone, are made again
+    /// when a merge loses them without any diff new to this device naming them (docs/config.md,
+    /// "Edits that survive").
     pub fn merge<I, H, D>(&mut self, messages: I) -> Vec<String>
     where
         I: IntoIterator<Item = (H, D)>,
@@ -687,6 +697,27 @@ impl Config {
                     index != 0 && merged.redundant.contains(&(0, Redundancy::TooOld))
                 }
             };
+        // Our changes are safe when the poll returned our pushed message with nothing it does
+        // not include, or a message that includes ours and holds every one of them.
+        let settled = own
+            && merged.source == MergeSource::Unmerged(0)
+            && self.state == SyncState::Clean
+            && !self.current_hash.is_empty()
+            && accepted.contains(&self.current_hash);
+        let kept = merged.redundant.contains(&(0, Redundancy::Included))
+            && self.unconfirmed.as_ref().is_some_and(|base| {
+                let mut ours = self.message.data().clone();
+                prune(&mut ours);
+                holds(
+                    &crate::Diff::between(base, &ours),
+                    &ours,
+                    merged.message.data(),
+                )
+            });
+        if settled || kept {
+            self.unconfirmed = None;
+        }
+        // The current edit, if at risk: its changes the result reverted are made again.
         let unsaved = (ours_at_risk && !self.merge_pending)
             .then(|| {
                 self.message.baseline().map(|baseline| {
@@ -698,6 +729,49 @@ impl Config {
                 })
             })
             .flatten();
+        // Our earlier changes no other device is known to have kept: those the result lost
+        // although no diff new to us names them (a value lost to a replay, not changed by
+        // anyone) are made again too.
+        let tracked = if own {
+            self.unconfirmed.as_ref().map(|base| {
+                let mut ours = self.message.data().clone();
+                prune(&mut ours);
+                (crate::Diff::between(base, &ours), base.clone(), ours)
+            })
+        } else {
+            None
+        };
+        let newer_diffs: Vec<crate::Diff> = match &tracked {
+            None => Vec::new(),
+            Some(_) => {
+                let local: BTreeSet<(i64, crate::Hash)> = self
+                    .message
+                    .all_lagged()
+                    .keys()
+                    .copied()
+                    .chain(core::iter::once((
+                        old_seqno,
+                        self.message.hash(self.signer()),
+                    )))
+                    .collect();
+                let result = &merged.message;
+                let result_own = match merged.source {
+                    MergeSource::Unmerged(_) => {
+                        Some(((result.seqno(), result.hash(None)), result.received_diff()))
+                    }
+                    MergeSource::Merged => None,
+                };
+                result
+                    .all_lagged()
+                    .iter()
+                    .map(|(k, d)| (*k, d))
+                    .chain(result_own)
+                    .filter(|(k, _)| !local.contains(k))
+                    .map(|(_, d)| d.clone())
+                    .collect()
+            }
+        };
+        let newer: Vec<&crate::Diff> = newer_diffs.iter().collect();
 
         let obsolete_before = self.obsolete.len();
         for (i, hash) in hashes.iter().enumerate() {
@@ -723,10 +797,11 @@ impl Config {
                         // Our unpushed edit lives on only in this merge. Its diff (empty in
                         // libsession's shape) lists the edit's changes the result holds, so
                         // that every later replay makes them again: a competing diff replayed
-                        // after the edit's own can erase a value the edit set (a diff naming a
+                        // after the edit's own can erase a value it set (a diff naming a
                         // dictionary its sender's data no longer has erases the whole
-                        // dictionary). No other device can push a twin of this merge (it
-                        // contains an edit nobody else has seen), so it is an edit like any.
+                        // dictionary). Nobody else has seen the edit, so nobody changed these
+                        // values since, and nobody can push a twin of this merge: it is an
+                        // edit like any.
                         if let Some(start) = self.message.baseline_mut() {
                             revert(diff, Some(baseline), Some(ours), start);
                         }
@@ -746,11 +821,20 @@ impl Config {
             }
         }
         // Changes of our own edit that the result reverted (our message was too old to count,
-        // or a competing message restated the values it had changed) are made again, as the
-        // next edit.
-        if let (true, Some((diff, baseline, ours))) = (replaced, unsaved) {
+        // or a competing message restated the values it had changed), and earlier changes of
+        // ours lost without a diff naming them, are made again, as the next edit.
+        if replaced && (unsaved.is_some() || tracked.is_some()) {
             let mut data = self.message.data().clone();
-            restore(&diff, Some(&baseline), Some(&ours), &mut data);
+            if let Some((diff, baseline, ours)) = &tracked {
+                // Still unconfirmed: the result, without our changes.
+                let mut base = data.clone();
+                revert(diff, Some(baseline), Some(ours), &mut base);
+                self.unconfirmed = Some(base);
+                restore(diff, Some(baseline), Some(ours), &mut data, Some(&newer));
+            }
+            if let Some((diff, baseline, ours)) = &unsaved {
+                restore(diff, Some(baseline), Some(ours), &mut data, None);
+            }
             prune(&mut data);
             if data != *self.message.data() {
                 self.start_edit();
@@ -788,6 +872,14 @@ impl Config {
         session_bencode::encode_integer(&mut out, self.state as i64);
         session_bencode::encode_bytes(&mut out, b"$");
         session_bencode::encode_bytes(&mut out, &self.message.serialize_unsigned());
+        if let (SyncState::Dirty, Some(base)) = (self.state, &self.unconfirmed) {
+            // Dirty dumps only (as `*`): a clean or waiting dump stays libsession's, byte for
+            // byte, and forgets which changes are unconfirmed.
+            let mut base = base.clone();
+            prune(&mut base);
+            session_bencode::encode_bytes(&mut out, b"%");
+            out.extend_from_slice(&crate::encode_dict(&base));
+        }
         session_bencode::encode_bytes(&mut out, b"(");
         session_bencode::encode_bytes(&mut out, self.current_hash.as_bytes());
         session_bencode::encode_bytes(&mut out, b")");
@@ -855,6 +947,11 @@ impl Config {
             }
             message
         };
+        let mut unconfirmed = if reader.skip_until(b"%")? {
+            Some(parse_dict(reader.read::<DictReader<'_>>()?, true)?)
+        } else {
+            None
+        };
         let mut current_hash = String::new();
         let mut obsolete = BTreeSet::new();
         if reader.skip_until(b"(")? {
@@ -867,6 +964,11 @@ impl Config {
                 obsolete.insert(text(list.read::<&[u8]>()?)?);
             }
         }
+        let baseline = if reader.skip_until(b"*")? {
+            Some(parse_dict(reader.read::<DictReader<'_>>()?, true)?)
+        } else {
+            None
+        };
         let message = match dirty {
             // An unpushed edit resumes as the next seqno (one seqno is skipped, as libsession
             // does: the stored one may have been pushed before the dump was written). With the
@@ -874,14 +976,13 @@ impl Config {
             // edit, and a merge can still tell which of its changes to make again (see
             // `merge`); without it (libsession's dumps) the stored message becomes a lagged
             // diff of an empty edit.
-            Some(stored) => {
-                if reader.skip_until(b"*")? {
-                    let baseline = parse_dict(reader.read::<DictReader<'_>>()?, true)?;
+            Some(stored) => match baseline {
+                Some(baseline) => {
+                    unconfirmed.get_or_insert_with(|| baseline.clone());
                     stored.resumed(baseline)
-                } else {
-                    stored.increment(None)
                 }
-            }
+                None => stored.increment(None),
+            },
             None => message,
         };
         let mut extra = b"de".to_vec();
@@ -900,6 +1001,11 @@ impl Config {
         self.extra = extra;
         self.needs_dump = false;
         self.merge_pending = false;
+        self.unconfirmed = if state == SyncState::Dirty {
+            unconfirmed
+        } else {
+            None
+        };
         Ok(())
     }
 }
@@ -920,6 +1026,19 @@ fn dict_at_mut<'a>(root: &'a mut Dict, path: &[&[u8]]) -> Option<&'a mut Dict> {
         };
     }
     Some(dict)
+}
+
+/// Whether `data` holds, for every change of `diff`, the value `ours` has.
+fn holds(diff: &crate::Diff, ours: &Dict, data: &Dict) -> bool {
+    use crate::DiffEntry;
+    diff.iter().all(|(key, entry)| match entry {
+        DiffEntry::Dict(inner) => match (ours.get(key), data.get(key)) {
+            (Some(Value::Dict(o)), Some(Value::Dict(d))) => holds(inner, o, d),
+            (Some(Value::Dict(o)), None) => holds(inner, o, &Dict::new()),
+            (o, d) => o == d,
+        },
+        _ => ours.get(key) == data.get(key),
+    })
 }
 
 /// Undoes, in `target` (the data an edit starts from), the changes of `diff` (from `before` to
@@ -947,9 +1066,34 @@ fn revert(diff: &crate::Diff, before: Option<&Dict>, ours: Option<&Dict>, target
 
 /// Makes again, in `data` (the merge result at this level), the changes of `diff` (from
 /// `baseline` to `ours`) that `data` reverted: where `data` holds the baseline value again.
-fn restore(diff: &crate::Diff, baseline: Option<&Dict>, ours: Option<&Dict>, data: &mut Dict) {
+///
+/// With `newer` (the diffs of the merge this device had not merged before), a change that one of
+/// them names (the key itself, or a value above it as a whole) is left as the merge made it.
+fn restore(
+    diff: &crate::Diff,
+    baseline: Option<&Dict>,
+    ours: Option<&Dict>,
+    data: &mut Dict,
+    newer: Option<&[&crate::Diff]>,
+) {
     use crate::DiffEntry;
     for (key, entry) in diff.iter() {
+        let named: Vec<&DiffEntry> = newer
+            .map(|n| n.iter().filter_map(|d| d.get(key)).collect())
+            .unwrap_or_default();
+        let whole = named.iter().any(|e| !matches!(e, DiffEntry::Dict(_)));
+        if whole || (!named.is_empty() && !matches!(entry, DiffEntry::Dict(_))) {
+            continue;
+        }
+        let inner_newer: Option<Vec<&crate::Diff>> = newer.map(|_| {
+            named
+                .iter()
+                .filter_map(|e| match e {
+                    DiffEntry::Dict(inner) => Some(inner),
+                    _ => None,
+                })
+                .collect()
+        });
         let before = baseline.and_then(|d| d.get(key));
         let wanted = ours.and_then(|d| d.get(key));
         let now = data.get(key);
@@ -1008,6 +1152,7 @@ fn restore(diff: &crate::Diff, baseline: Option<&Dict>, ours: Option<&Dict>, dat
                         before.and_then(Value::as_dict),
                         wanted.and_then(Value::as_dict),
                         target,
+                        inner_newer.as_deref(),
                     );
                 }
             }
