@@ -72,6 +72,7 @@ replay_tests!(
     attachment_pointer_parse,
     config_message_parse,
     config_merge,
+    config_dump_load,
     group_message_decrypt,
     legacy_group_decode,
 );

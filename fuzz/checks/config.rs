@@ -1,4 +1,4 @@
-//! The checks of the config targets (`config_message_parse`, `config_merge`).
+//! The checks of the config targets (`config_message_parse`, `config_merge`, `config_dump_load`).
 
 use std::sync::OnceLock;
 
@@ -75,5 +75,43 @@ pub fn config_merge(data: &[u8]) {
         let _ = config.push();
         let dump = config.dump();
         assert!(Config::load_user(UserKind::Contacts, account(), &dump).is_ok());
+    }
+}
+
+/// Loading a hostile dump as each account config, then reading it through the typed
+/// accessors: never panics; what loads dumps again to bytes that load to the same data and
+/// state, and can be edited and pushed.
+pub fn config_dump_load(data: &[u8]) {
+    use session_config::{Contacts, ConvoInfoVolatile, UserGroups, UserProfile};
+    for kind in UserKind::ALL {
+        let Ok(mut config) = Config::load_user(kind, account(), data) else {
+            continue;
+        };
+        let dump = config.dump();
+        let again = Config::load_user(kind, account(), &dump).expect("own dump loads");
+        assert_eq!(again.data(), config.data());
+        assert_eq!(again.state(), config.state());
+        let _ = config.set(&[b"fz"], 1);
+        let _ = config.push();
+    }
+    if let Ok(profile) = UserProfile::load(account(), data) {
+        let _ = (
+            profile.name(),
+            profile.profile_pic(),
+            profile.nts_priority(),
+        );
+    }
+    if let Ok(contacts) = Contacts::load(account(), data) {
+        assert_eq!(contacts.iter().count(), contacts.len());
+    }
+    if let Ok(convos) = ConvoInfoVolatile::load(account(), data) {
+        let _ = convos.iter().count();
+    }
+    if let Ok(groups) = UserGroups::load(account(), data) {
+        let _ = (
+            groups.groups().count(),
+            groups.legacy_groups().count(),
+            groups.communities().count(),
+        );
     }
 }

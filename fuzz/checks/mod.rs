@@ -39,7 +39,7 @@ pub use community::{
     community_poller, community_reactions_parse, community_rooms_parse,
 };
 mod config;
-pub use config::{config_merge, config_message_parse};
+pub use config::{config_dump_load, config_merge, config_message_parse};
 mod groups;
 pub use groups::{group_message_decrypt, legacy_group_decode};
 
@@ -78,6 +78,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("config_merge", config_merge),
     ("group_message_decrypt", group_message_decrypt),
     ("legacy_group_decode", legacy_group_decode),
+    ("config_dump_load", config_dump_load),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.
