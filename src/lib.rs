@@ -11,6 +11,7 @@
 //! | [`onion`] | `session-onion` | onion requests: hop encryption, building, peeling, replies |
 //! | [`swarm`] | `session-swarm` | swarm mapping, node directory, paths, storage RPC and its decisions |
 //! | [`config`] | `session-config` | config messages: merge, encryption, push and dump, UserProfile |
+//! | [`groups`] | `session-groups` | `03` group keys: rekey and supplement messages, loading, key order and expiry |
 //! | [`fileserver`] | `session-fileserver` | file server uploads and downloads as onion v4 requests, download URLs |
 //! | [`community`] | `session-community` | communities (SOGS): signed requests, the API, a poller |
 //!
@@ -35,6 +36,7 @@ pub use session_community as community;
 pub use session_config as config;
 pub use session_envelope as envelope;
 pub use session_fileserver as fileserver;
+pub use session_groups as groups;
 pub use session_identity as identity;
 pub use session_onion as onion;
 pub use session_swarm as swarm;

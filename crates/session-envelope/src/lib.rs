@@ -8,6 +8,8 @@
 //! * [`group`]: messages of `03` groups, signed, compressed, padded and encrypted with the
 //!   group's symmetric key; [`legacy_group`]: reading legacy (`05`) closed groups and their
 //!   control messages.
+//! * [`multi`]: one message encrypted for many X25519 recipients (`encrypt_for_multiple`),
+//!   and the per-recipient key `03` group keys messages use.
 //! * [`encode`] / [`decode`] (and [`encode_blinded`] / [`decode_blinded`], [`encode_group`] /
 //!   [`decode_group`]): from a `Content` to the bytes a swarm or community server stores, and
 //!   back, with the sender verified.
@@ -65,6 +67,7 @@ mod extras;
 pub mod group;
 pub mod legacy_group;
 mod message;
+pub mod multi;
 pub mod padding;
 pub mod proto;
 pub mod session_protocol;
@@ -80,6 +83,7 @@ pub use message::{
     wrap_envelope, DecodeError, DecodedBlindedMessage, DecodedGroupMessage, DecodedMessage,
     EncodeError, Expiry, ProtoMessage,
 };
+pub use multi::MultiEncryptError;
 pub use padding::UnpadError;
 /// The protobuf runtime: its [`prost::Message`] trait encodes and decodes the [`proto`] types.
 pub use prost;

@@ -10,6 +10,7 @@ mod community;
 mod config;
 mod envelope;
 mod group;
+mod group_keys;
 mod identity;
 mod mnemonic;
 mod onion;
@@ -33,6 +34,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     attachment::OPS,
     config::OPS,
     group::OPS,
+    group_keys::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
