@@ -759,6 +759,80 @@ fn rows() -> Vec<Row> {
             ],
         ),
     ]);
+    // §2.9.1 and the multi-encryption ops of docs/CONFORMANCE-EXTRA.md.
+    let group_seed = json!("ab".repeat(32));
+    let member = json!("051a681692573522b48d29135c36e3de5ae8ac3d5f2b722cf732ab33b0d484d11e");
+    let rekeyed = call_ok(json!({"op": "group_keys.rekey", "group_seed": group_seed,
+        "generation": 0, "member_session_ids": [member]}));
+    let group_pk =
+        call_ok(json!({"op": "identity.from_seed", "seed": group_seed}))["ed25519_pk"].clone();
+    let own_x25519 =
+        call_ok(json!({"op": "identity.from_seed", "seed": seed}))["x25519_pk"].clone();
+    let domain = json!(hex::encode("SessionGroupKeyGen"));
+    let encoded = call_ok(json!({"op": "multi.encrypt_simple", "seed": seed,
+        "recipients": [own_x25519], "messages": ["7a"], "domain": domain}))["encoded"]
+        .clone();
+    rows.extend([
+        Row::new(
+            json!({"op": "group_keys.rekey", "group_seed": group_seed, "generation": 1,
+                   "member_session_ids": [member]}),
+            &[
+                req("/group_seed", Hex),
+                req("/generation", Uint),
+                req("/member_session_ids", Ty::List(&Text)),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group_keys.supplement", "group_seed": group_seed,
+                   "keys": [{"generation": 0, "timestamp_ms": 1000, "key": rekeyed["enc_key"]}],
+                   "member_session_ids": [member]}),
+            &[
+                req("/group_seed", Hex),
+                req("/keys", Ty::List(&Object)),
+                req("/keys/0/generation", Uint),
+                req("/keys/0/timestamp_ms", Uint),
+                req("/keys/0/key", Hex),
+                req("/member_session_ids", Ty::List(&Text)),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group_keys.load", "seed": seed, "group_ed25519_pk": group_pk,
+                   "group_seed": group_seed,
+                   "messages": [{"hash": "h1", "data": rekeyed["key_message"],
+                                 "timestamp_ms": 1000}]}),
+            &[
+                SEED,
+                req("/group_ed25519_pk", Hex),
+                opt("/group_seed", Hex),
+                req("/messages", Ty::List(&Object)),
+                req("/messages/0/hash", Text),
+                req("/messages/0/data", Hex),
+                req("/messages/0/timestamp_ms", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "multi.encrypt_simple", "seed": seed, "recipients": [own_x25519],
+                   "messages": ["7a"], "domain": domain, "nonce": "00".repeat(24), "pad": 2}),
+            &[
+                SEED,
+                req("/recipients", Ty::List(&Hex)),
+                req("/messages", Ty::List(&Hex)),
+                req("/domain", Hex),
+                opt("/nonce", Hex),
+                opt("/pad", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "multi.decrypt_simple", "seed": seed, "sender_x25519_pk": own_x25519,
+                   "encoded": encoded, "domain": domain}),
+            &[
+                SEED,
+                req("/sender_x25519_pk", Hex),
+                req("/encoded", Hex),
+                req("/domain", Hex),
+            ],
+        ),
+    ]);
     rows
 }
 
@@ -898,7 +972,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 52);
+    assert_eq!(ops.len(), 57);
 }
 
 #[test]
