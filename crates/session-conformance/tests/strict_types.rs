@@ -759,6 +759,78 @@ fn rows() -> Vec<Row> {
             ],
         ),
     ]);
+    // §2.9.1 and the multi-recipient ops of docs/CONFORMANCE-EXTRA.md
+    let group_seed = json!("5a".repeat(32));
+    let member = identity(&seed)["session_id"].clone();
+    let gen0 = call_ok(json!({"op": "group_keys.rekey", "group_seed": group_seed,
+        "generation": 0, "member_session_ids": [member]}));
+    let group_pk = identity(&group_seed)["ed25519_pk"].clone();
+    let recipient_x = identity(&seed)["x25519_pk"].clone();
+    let sender = json!("6b".repeat(32));
+    let encoded = call_ok(json!({"op": "multi.encrypt_simple", "seed": sender,
+        "recipients": [recipient_x], "messages": [message], "domain": "6162"}))["encoded"]
+        .clone();
+    rows.extend([
+        Row::new(
+            json!({"op": "group_keys.rekey", "group_seed": group_seed, "generation": 1,
+                   "member_session_ids": [member]}),
+            &[
+                req("/group_seed", Hex),
+                req("/generation", Uint),
+                req("/member_session_ids", Ty::List(&Text)),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group_keys.supplement", "group_seed": group_seed,
+                   "keys": [{"generation": 0, "key": gen0["enc_key"], "timestamp_ms": 5}],
+                   "member_session_ids": [member]}),
+            &[
+                req("/group_seed", Hex),
+                req("/keys", Ty::List(&Object)),
+                req("/keys/0/generation", Uint),
+                req("/keys/0/key", Hex),
+                req("/keys/0/timestamp_ms", Uint),
+                req("/member_session_ids", Ty::List(&Text)),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group_keys.load", "seed": seed, "group_ed25519_pk": group_pk,
+                   "group_seed": group_seed,
+                   "messages": [{"hash": "h", "data": gen0["key_message"], "timestamp_ms": 5}]}),
+            &[
+                SEED,
+                req("/group_ed25519_pk", Hex),
+                opt("/group_seed", Hex),
+                req("/messages", Ty::List(&Object)),
+                req("/messages/0/hash", Text),
+                req("/messages/0/data", Hex),
+                req("/messages/0/timestamp_ms", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "multi.encrypt_simple", "seed": sender, "recipients": [recipient_x],
+                   "messages": [message], "domain": "6162", "nonce": "00".repeat(24), "pad": 3}),
+            &[
+                req("/seed", Hex),
+                req("/recipients", Ty::List(&Hex)),
+                req("/messages", Ty::List(&Hex)),
+                req("/domain", Hex),
+                opt("/nonce", Hex),
+                opt("/pad", Uint),
+            ],
+        ),
+        Row::new(
+            json!({"op": "multi.decrypt_simple", "seed": seed,
+                   "sender_x25519_pk": identity(&sender)["x25519_pk"], "encoded": encoded,
+                   "domain": "6162"}),
+            &[
+                SEED,
+                req("/sender_x25519_pk", Hex),
+                req("/encoded", Hex),
+                req("/domain", Hex),
+            ],
+        ),
+    ]);
     rows
 }
 
@@ -898,7 +970,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 52);
+    assert_eq!(ops.len(), 57);
 }
 
 #[test]

@@ -68,6 +68,12 @@ fn objects<'a>(req: &Request<'a>, name: &str) -> Result<Vec<&'a Map<String, Valu
         .collect()
 }
 
+/// `timestamp_ms`: a non-negative JSON integer within the i64 range.
+fn timestamp(item: &Request<'_>) -> Result<i64, OpError> {
+    i64::try_from(item.u64("timestamp_ms")?)
+        .map_err(|_| OpError::bad_request("field `timestamp_ms` is too large"))
+}
+
 fn key_hex(key: &GroupEncryptionKey) -> Value {
     Value::String(hex::encode(key.expose_secret_bytes()))
 }
@@ -102,7 +108,7 @@ fn supplement(req: &Request<'_>) -> OpResult {
         }
         keys.push(GroupKey {
             generation,
-            timestamp_ms: item.i64("timestamp_ms")?,
+            timestamp_ms: timestamp(&item)?,
             key: GroupEncryptionKey::from_bytes(item.hex_array::<32>("key")?),
         });
     }
@@ -128,7 +134,7 @@ fn load(req: &Request<'_>) -> OpResult {
         parsed.push((
             item.str("hash")?.to_owned(),
             item.hex("data")?,
-            item.i64("timestamp_ms")?,
+            timestamp(&item)?,
         ));
     }
     let mut keys = Keys::new(user, group_pk, secret).map_err(|e| match e {
