@@ -74,6 +74,7 @@ replay_tests!(
     config_merge,
     group_message_decrypt,
     legacy_group_decode,
+    group_keys_load,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.
