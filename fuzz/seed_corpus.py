@@ -238,6 +238,26 @@ legacy_request = field(1, 2, b"PUT") + field(2, 2, b"/api/v1/message") + field(3
 put("legacy_group_decode", b"\x00" + field(1, 0, varint(1)) + field(2, 2, legacy_request))
 put("legacy_group_decode", b"\x00" + b"\x00" * 144)
 
+# 03 group keys messages: every message of the vectors' group g0 (the check loads them as its
+# member2 and as an admin), a few truncations and hand-made shapes; and rekey/supplement seeds.
+group_keys = os.path.join(ROOT, "crates/session-groups/tests/data/group_keys.json")
+for rec in json.load(open(group_keys)) if os.path.exists(group_keys) else []:
+    if not rec["case"].startswith("g0/"):
+        continue
+    datas = [m["data"] for m in rec.get("messages", [])]
+    datas += [rec.get("key_message"), rec.get("supplement_message")]
+    for d in datas:
+        raw = unhex(d)
+        if raw is None:
+            continue
+        put("group_keys_load", b"\x00" + raw)
+        put("group_keys_load", b"\x00" + raw[: len(raw) // 2])
+for seed in (b"de", b"d1:#24:" + b"\x00" * 24 + b"e", b"d1:#24:" + b"\x00" * 24 + b"1:+le1:Gi0ee",
+             b"d1:#24:" + b"\x00" * 24 + b"1:Gi-1ee", b"le", b"i0e"):
+    put("group_keys_load", b"\x00" + seed)
+for seed in (b"\x01\x00", b"\x01\x05\x01\x02\x03", b"\x03\x00", b"\x03\x07" + bytes(range(1, 20))):
+    put("group_keys_load", seed)
+
 # Conformance request lines: the hand-written seeds, and the smallest requests per op.
 for p in glob.glob(os.path.join(ROOT, "fuzz/seeds/conformance_line/*")):
     put("conformance_line", open(p, "rb").read())

@@ -75,6 +75,7 @@ replay_tests!(
     config_dump_load,
     group_message_decrypt,
     legacy_group_decode,
+    group_keys_load,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

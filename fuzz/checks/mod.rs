@@ -42,6 +42,8 @@ mod config;
 pub use config::{config_dump_load, config_merge, config_message_parse};
 mod groups;
 pub use groups::{group_message_decrypt, legacy_group_decode};
+mod group_keys;
+pub use group_keys::group_keys_load;
 
 /// The check of one target.
 pub type Check = fn(&[u8]);
@@ -79,6 +81,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("group_message_decrypt", group_message_decrypt),
     ("legacy_group_decode", legacy_group_decode),
     ("config_dump_load", config_dump_load),
+    ("group_keys_load", group_keys_load),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.

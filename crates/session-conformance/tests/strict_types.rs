@@ -759,18 +759,16 @@ fn rows() -> Vec<Row> {
             ],
         ),
     ]);
-    // §2.9.1 and the multi-encryption ops of docs/CONFORMANCE-EXTRA.md.
-    let group_seed = json!("ab".repeat(32));
-    let member = json!("051a681692573522b48d29135c36e3de5ae8ac3d5f2b722cf732ab33b0d484d11e");
-    let rekeyed = call_ok(json!({"op": "group_keys.rekey", "group_seed": group_seed,
+    // §2.9.1 and the multi-recipient ops of docs/CONFORMANCE-EXTRA.md
+    let group_seed = json!("5a".repeat(32));
+    let member = identity(&seed)["session_id"].clone();
+    let gen0 = call_ok(json!({"op": "group_keys.rekey", "group_seed": group_seed,
         "generation": 0, "member_session_ids": [member]}));
-    let group_pk =
-        call_ok(json!({"op": "identity.from_seed", "seed": group_seed}))["ed25519_pk"].clone();
-    let own_x25519 =
-        call_ok(json!({"op": "identity.from_seed", "seed": seed}))["x25519_pk"].clone();
-    let domain = json!(hex::encode("SessionGroupKeyGen"));
-    let encoded = call_ok(json!({"op": "multi.encrypt_simple", "seed": seed,
-        "recipients": [own_x25519], "messages": ["7a"], "domain": domain}))["encoded"]
+    let group_pk = identity(&group_seed)["ed25519_pk"].clone();
+    let recipient_x = identity(&seed)["x25519_pk"].clone();
+    let sender = json!("6b".repeat(32));
+    let encoded = call_ok(json!({"op": "multi.encrypt_simple", "seed": sender,
+        "recipients": [recipient_x], "messages": [message], "domain": "6162"}))["encoded"]
         .clone();
     rows.extend([
         Row::new(
@@ -784,22 +782,21 @@ fn rows() -> Vec<Row> {
         ),
         Row::new(
             json!({"op": "group_keys.supplement", "group_seed": group_seed,
-                   "keys": [{"generation": 0, "timestamp_ms": 1000, "key": rekeyed["enc_key"]}],
+                   "keys": [{"generation": 0, "key": gen0["enc_key"], "timestamp_ms": 5}],
                    "member_session_ids": [member]}),
             &[
                 req("/group_seed", Hex),
                 req("/keys", Ty::List(&Object)),
                 req("/keys/0/generation", Uint),
-                req("/keys/0/timestamp_ms", Uint),
                 req("/keys/0/key", Hex),
+                req("/keys/0/timestamp_ms", Uint),
                 req("/member_session_ids", Ty::List(&Text)),
             ],
         ),
         Row::new(
             json!({"op": "group_keys.load", "seed": seed, "group_ed25519_pk": group_pk,
                    "group_seed": group_seed,
-                   "messages": [{"hash": "h1", "data": rekeyed["key_message"],
-                                 "timestamp_ms": 1000}]}),
+                   "messages": [{"hash": "h", "data": gen0["key_message"], "timestamp_ms": 5}]}),
             &[
                 SEED,
                 req("/group_ed25519_pk", Hex),
@@ -811,10 +808,10 @@ fn rows() -> Vec<Row> {
             ],
         ),
         Row::new(
-            json!({"op": "multi.encrypt_simple", "seed": seed, "recipients": [own_x25519],
-                   "messages": ["7a"], "domain": domain, "nonce": "00".repeat(24), "pad": 2}),
+            json!({"op": "multi.encrypt_simple", "seed": sender, "recipients": [recipient_x],
+                   "messages": [message], "domain": "6162", "nonce": "00".repeat(24), "pad": 3}),
             &[
-                SEED,
+                req("/seed", Hex),
                 req("/recipients", Ty::List(&Hex)),
                 req("/messages", Ty::List(&Hex)),
                 req("/domain", Hex),
@@ -823,8 +820,9 @@ fn rows() -> Vec<Row> {
             ],
         ),
         Row::new(
-            json!({"op": "multi.decrypt_simple", "seed": seed, "sender_x25519_pk": own_x25519,
-                   "encoded": encoded, "domain": domain}),
+            json!({"op": "multi.decrypt_simple", "seed": seed,
+                   "sender_x25519_pk": identity(&sender)["x25519_pk"], "encoded": encoded,
+                   "domain": "6162"}),
             &[
                 SEED,
                 req("/sender_x25519_pk", Hex),

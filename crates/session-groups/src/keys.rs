@@ -46,7 +46,7 @@ pub struct Keys {
     group_x25519: X25519PublicKey,
     user: Identity,
     admin: Option<GroupSecret>,
-    /// Ascending by (generation, timestamp, key).
+    /// Ascending by (generation, timestamp); ties in load order.
     keys: Vec<GroupKey>,
     pending: Option<Pending>,
     /// Hashes of the accepted messages, by generation.
@@ -278,13 +278,9 @@ impl Keys {
         {
             return;
         }
+        // Ties of (generation, time) keep load order: key bytes are never compared for order.
         let at = self.keys.partition_point(|k| {
-            (k.generation, k.timestamp_ms, k.key.expose_secret_bytes())
-                <= (
-                    key.generation,
-                    key.timestamp_ms,
-                    key.key.expose_secret_bytes(),
-                )
+            (k.generation, k.timestamp_ms) <= (key.generation, key.timestamp_ms)
         });
         self.keys.insert(at, key);
     }

@@ -53,12 +53,6 @@ fn member_ids(req: &Request<'_>, name: &str) -> Result<Vec<SessionId>, OpError> 
         .collect()
 }
 
-/// `timestamp_ms`: unix milliseconds, a non-negative integer.
-fn timestamp(item: &Request<'_>) -> Result<i64, OpError> {
-    i64::try_from(item.u64("timestamp_ms")?)
-        .map_err(|_| OpError::bad_request("field `timestamp_ms` is too large"))
-}
-
 /// The objects of a list field, as requests of their own.
 fn objects<'a>(req: &Request<'a>, name: &str) -> Result<Vec<&'a Map<String, Value>>, OpError> {
     req.array(name)?
@@ -72,6 +66,12 @@ fn objects<'a>(req: &Request<'a>, name: &str) -> Result<Vec<&'a Map<String, Valu
             ))),
         })
         .collect()
+}
+
+/// `timestamp_ms`: a non-negative JSON integer within the i64 range.
+fn timestamp(item: &Request<'_>) -> Result<i64, OpError> {
+    i64::try_from(item.u64("timestamp_ms")?)
+        .map_err(|_| OpError::bad_request("field `timestamp_ms` is too large"))
 }
 
 fn key_hex(key: &GroupEncryptionKey) -> Value {
