@@ -761,11 +761,11 @@ fn rows() -> Vec<Row> {
     ]);
     // §2.9.1 and the multi-recipient ops of docs/CONFORMANCE-EXTRA.md
     let group_seed = json!("5a".repeat(32));
-    let member = identity(&seed)["session_id"].clone();
+    let member = identity(seed)["session_id"].clone();
     let gen0 = call_ok(json!({"op": "group_keys.rekey", "group_seed": group_seed,
         "generation": 0, "member_session_ids": [member]}));
     let group_pk = identity(&group_seed)["ed25519_pk"].clone();
-    let recipient_x = identity(&seed)["x25519_pk"].clone();
+    let recipient_x = identity(seed)["x25519_pk"].clone();
     let sender = json!("6b".repeat(32));
     let encoded = call_ok(json!({"op": "multi.encrypt_simple", "seed": sender,
         "recipients": [recipient_x], "messages": [message], "domain": "6162"}))["encoded"]

@@ -157,7 +157,7 @@ pub fn rekey(group: &GroupSecret, generation: u64, members: &[SessionId]) -> Rek
         }
     }
     let written = entries.len();
-    let junk_count = if written % MEMBER_BLOCK == 0 {
+    let junk_count = if written.is_multiple_of(MEMBER_BLOCK) {
         0
     } else {
         MEMBER_BLOCK - written % MEMBER_BLOCK
@@ -337,7 +337,7 @@ pub(crate) fn parse<'a>(data: &'a [u8], group: &Ed25519PublicKey) -> Result<Pars
                 }
                 members.push(entry);
             }
-            if members.len() % MEMBER_BLOCK != 0 {
+            if !members.len().is_multiple_of(MEMBER_BLOCK) {
                 return Err(LoadError::MemberKeyCount {
                     count: members.len(),
                 });
