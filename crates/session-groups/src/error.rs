@@ -93,4 +93,7 @@ pub enum KeysError {
     /// The next generation would overflow.
     #[error("the key generation would overflow")]
     GenerationOverflow,
+    /// A dump that [`Keys::dump`](crate::Keys::dump) did not write, or one of another group.
+    #[error("not a keys dump of this group")]
+    InvalidDump,
 }

@@ -5,9 +5,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use session_bencode::{DictReader, DictWriter, ListReader, ListWriter, Options};
 use session_envelope::group::{self, EncryptOptions, GroupMessage, GroupMessageError};
 use session_envelope::GroupEncryptionKey;
 use session_identity::{Ed25519PublicKey, Identity, SessionId, X25519PublicKey};
+use zeroize::Zeroizing;
 
 use crate::error::{KeysError, LoadError};
 use crate::group::GroupSecret;
@@ -356,5 +358,102 @@ impl Keys {
     /// Decrypts a group message with every key held, pending first, then newest first.
     pub fn decrypt_message(&self, ciphertext: &[u8]) -> Result<GroupMessage, GroupMessageError> {
         group::decrypt(self.decryption_keys(), ciphertext)
+    }
+
+    /// The state as bytes to keep across restarts: every key held (with its generation and
+    /// time), the pending key and the hashes of the accepted messages. Secret (it holds the
+    /// keys); not the group secret or the user's keys, which [`restore`](Keys::restore) is
+    /// given again. The format is this crate's, a bt-encoded dictionary, not libsession's dump.
+    pub fn dump(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::new());
+        {
+            let mut dict = DictWriter::new(&mut out);
+            // Keys in ascending order: none of these writes can fail.
+            let _ = dict.bytes("G", self.group_public.as_bytes());
+            if let Ok(mut list) = dict.list("h") {
+                for (generation, hashes) in &self.hashes {
+                    let mut row = list.list();
+                    row.integer(*generation);
+                    let mut names = row.list();
+                    for hash in hashes {
+                        names.bytes(hash.as_bytes());
+                    }
+                }
+            }
+            if let Ok(mut list) = dict.list("k") {
+                write_keys(&mut list, &self.keys);
+            }
+            if let Some(pending) = &self.pending {
+                if let Ok(mut p) = dict.dict("p") {
+                    let _ = p.integer("g", pending.generation);
+                    let _ = p.bytes("k", pending.key.expose_secret_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// The state [`dump`](Keys::dump) wrote, for `user` in the group of `group_public`
+    /// (with its secret for an admin). [`KeysError::InvalidDump`] for anything else.
+    pub fn restore(
+        user: Identity,
+        group_public: Ed25519PublicKey,
+        secret: Option<GroupSecret>,
+        dump: &[u8],
+    ) -> Result<Self, KeysError> {
+        let mut keys = Self::new(user, group_public, secret)?;
+        let bad = |_| KeysError::InvalidDump;
+        let mut dict = DictReader::with_options(dump, Options::canonical()).map_err(bad)?;
+        let group: &[u8; 32] = dict.require(b"G").map_err(bad)?;
+        if group != group_public.as_bytes() {
+            return Err(KeysError::InvalidDump);
+        }
+        let mut rows: ListReader<'_> = dict.require(b"h").map_err(bad)?;
+        while !rows.is_finished().map_err(bad)? {
+            let mut row: ListReader<'_> = rows.read().map_err(bad)?;
+            let generation: u64 = row.read().map_err(bad)?;
+            let mut names: ListReader<'_> = row.read().map_err(bad)?;
+            row.finish().map_err(bad)?;
+            let set = keys.hashes.entry(generation).or_default();
+            while !names.is_finished().map_err(bad)? {
+                let name: &[u8] = names.read().map_err(bad)?;
+                let name = core::str::from_utf8(name).map_err(|_| KeysError::InvalidDump)?;
+                set.insert(String::from(name));
+            }
+        }
+        let mut list: ListReader<'_> = dict.require(b"k").map_err(bad)?;
+        while !list.is_finished().map_err(bad)? {
+            let mut item: DictReader<'_> = list.read().map_err(bad)?;
+            let generation: u64 = item.require(b"g").map_err(bad)?;
+            let key: &[u8; 32] = item.require(b"k").map_err(bad)?;
+            let timestamp_ms: i64 = item.require(b"t").map_err(bad)?;
+            item.finish().map_err(bad)?;
+            keys.insert(GroupKey {
+                generation,
+                timestamp_ms,
+                key: GroupEncryptionKey::from_bytes(*key),
+            });
+        }
+        if let Some(mut p) = dict.maybe::<DictReader<'_>>(b"p").map_err(bad)? {
+            let generation: u64 = p.require(b"g").map_err(bad)?;
+            let key: &[u8; 32] = p.require(b"k").map_err(bad)?;
+            p.finish().map_err(bad)?;
+            keys.pending = Some(Pending {
+                generation,
+                key: GroupEncryptionKey::from_bytes(*key),
+            });
+        }
+        dict.finish().map_err(bad)?;
+        Ok(keys)
+    }
+}
+
+/// The `{g, k, t}` dictionaries of `keys`, in order.
+fn write_keys(list: &mut ListWriter<'_>, keys: &[GroupKey]) {
+    for key in keys {
+        let mut dict = list.dict();
+        let _ = dict.integer("g", key.generation);
+        let _ = dict.bytes("k", key.key.expose_secret_bytes());
+        let _ = dict.integer("t", key.timestamp_ms);
     }
 }

@@ -18,7 +18,8 @@
 //! * [`Keys`]: the state a client holds per group, member or admin: [`Keys::load`] verifies
 //!   and reads each message (typed [`LoadError`]s), keeps keys newest first, expires old
 //!   generations ([`KEY_EXPIRY_MS`]), and gives the key to encrypt with and the keys to try
-//!   when decrypting (with session-envelope's `group` module).
+//!   when decrypting (with session-envelope's `group` module); [`Keys::dump`] and
+//!   [`Keys::restore`] keep it across restarts.
 //!
 //! No I/O, no clock (storage timestamps are arguments), no randomness. Secrets are zeroized
 //! and never printed by `Debug`.

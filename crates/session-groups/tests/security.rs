@@ -257,3 +257,39 @@ proptest! {
         prop_assert_eq!(admin.encryption_key(), Some(&made.key));
     }
 }
+
+#[test]
+fn a_dump_restores_the_state() {
+    let (admin, bob) = (person(1), person(2));
+    let members = ids(&[&admin, &bob]);
+    let mut keys = Keys::new_admin(admin.clone(), group()).unwrap();
+    let gen0 = keys.rekey(&members).unwrap();
+    keys.load("h0", &gen0.message, T0).unwrap();
+    let _gen1 = keys.rekey(&members).unwrap();
+    let dump = keys.dump();
+    let restored =
+        Keys::restore(admin.clone(), group().public_key(), Some(group()), &dump).unwrap();
+    assert_eq!(restored.dump(), dump);
+    assert_eq!(restored.encryption_key(), keys.encryption_key());
+    assert_eq!(restored.decryption_keys(), keys.decryption_keys());
+    assert_eq!(restored.current_hashes(), ["h0"]);
+    assert!(restored.has_pending_key());
+    // Another group's dump, or bytes that are not a dump, are refused.
+    let other = GroupSecret::from_seed([7; 32]);
+    assert!(Keys::restore(bob.clone(), other.public_key(), None, &dump).is_err());
+    for len in 0..dump.len() {
+        assert!(Keys::restore(bob.clone(), group().public_key(), None, &dump[..len]).is_err());
+    }
+}
+
+#[test]
+fn an_unusable_member_is_hashed_but_gets_no_entry() {
+    let (admin, bob) = (person(1), person(2));
+    let zero = SessionId::new(session_identity::Prefix::User, [0; 32]);
+    let with = rekey(&group(), 0, &[admin.session_id(), bob.session_id(), zero]);
+    let without = rekey(&group(), 0, &ids(&[&admin, &bob]));
+    assert_ne!(with.key, without.key);
+    let mut keys = Keys::new_member(bob, group().public_key()).unwrap();
+    assert!(keys.load("h", &with.message, T0).unwrap().found);
+    assert_eq!(keys.encryption_key(), Some(&with.key));
+}
