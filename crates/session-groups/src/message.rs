@@ -136,9 +136,9 @@ pub fn rekey(group: &GroupSecret, generation: u64, members: &[SessionId]) -> Rek
     hasher.update(alloc::format!("{generation}").as_bytes());
     hasher.update(&h2[..]);
     let h1 = Zeroizing::new(hasher.finalize());
-    let mut enc_key = [0u8; 32];
+    let mut enc_key = Zeroizing::new([0u8; 32]);
     enc_key.copy_from_slice(&h1[..32]);
-    let key = GroupEncryptionKey::from_bytes(enc_key);
+    let key = GroupEncryptionKey::from_bytes(*enc_key);
     let mut nonce = [0u8; NONCE_LEN];
     nonce.copy_from_slice(&h1[32..]);
 
