@@ -257,6 +257,11 @@ for seed in (b"de", b"d1:#24:" + b"\x00" * 24 + b"e", b"d1:#24:" + b"\x00" * 24 
     put("group_keys_load", b"\x00" + seed)
 for seed in (b"\x01\x00", b"\x01\x05\x01\x02\x03", b"\x03\x00", b"\x03\x07" + bytes(range(1, 20))):
     put("group_keys_load", seed)
+# Dumps of the check's group (Keys::dump), with and without a pending key.
+g0_pk = bytes.fromhex("85fe97807666d1df48b8a4c9d7ebee651ed5a44e7b294c889b0493eb2d468bb6")
+put("group_keys_load", b"\x00d1:G32:" + g0_pk + b"1:hlli0el2:h0eee1:kld1:gi0e1:k32:" + b"\x11" * 32
+    + b"1:ti5eee1:pd1:gi1e1:k32:" + b"\x22" * 32 + b"ee")
+put("group_keys_load", b"\x00d1:G32:" + g0_pk + b"1:hle1:klee")
 
 # Conformance request lines: the hand-written seeds, and the smallest requests per op.
 for p in glob.glob(os.path.join(ROOT, "fuzz/seeds/conformance_line/*")):

@@ -119,7 +119,9 @@ pub fn shared_key(
     Ok(key)
 }
 
-/// XChaCha20-Poly1305 of `message` under `key` and `nonce`, no associated data.
+/// XChaCha20-Poly1305 of `message` under `key` and `nonce`, no associated data: the
+/// ciphertext and its 16-byte tag. (The cipher refuses only messages over 256 GiB, which no
+/// caller can hold; for those the result would be empty.)
 pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], message: &[u8]) -> Vec<u8> {
     XChaCha20Poly1305::new(key.into())
         .encrypt(nonce.into(), message)
@@ -127,7 +129,8 @@ pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], message: &[u8]) -> Vec<u8> 
         .unwrap_or_default()
 }
 
-/// Opens one XChaCha20-Poly1305 ciphertext; `None` if it does not authenticate.
+/// Opens one XChaCha20-Poly1305 ciphertext (with its tag, no associated data); `None` if it
+/// does not authenticate.
 pub fn open(key: &[u8; 32], nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Option<Vec<u8>> {
     XChaCha20Poly1305::new(key.into())
         .decrypt(nonce.into(), ciphertext)

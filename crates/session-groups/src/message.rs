@@ -133,14 +133,12 @@ pub fn rekey(group: &GroupSecret, generation: u64, members: &[SessionId]) -> Rek
     for member in &members {
         hasher.update(member.to_hex().as_bytes());
     }
-    let mut decimal = itoa(generation);
-    hasher.update(decimal.as_bytes());
-    decimal.clear();
+    hasher.update(alloc::format!("{generation}").as_bytes());
     hasher.update(&h2[..]);
     let h1 = Zeroizing::new(hasher.finalize());
-    let mut enc_key = [0u8; 32];
+    let mut enc_key = Zeroizing::new([0u8; 32]);
     enc_key.copy_from_slice(&h1[..32]);
-    let key = GroupEncryptionKey::from_bytes(enc_key);
+    let key = GroupEncryptionKey::from_bytes(*enc_key);
     let mut nonce = [0u8; NONCE_LEN];
     nonce.copy_from_slice(&h1[32..]);
 
@@ -234,21 +232,6 @@ pub fn supplement(
         }
         let _ = dict.integer("G", last.generation);
     }))
-}
-
-/// Decimal digits of `n`.
-fn itoa(mut n: u64) -> alloc::string::String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits[i..].iter().map(|&d| char::from(d)).collect()
 }
 
 /// A keys message that passed every structural check and the signature.

@@ -293,3 +293,43 @@ fn an_unusable_member_is_hashed_but_gets_no_entry() {
     assert!(keys.load("h", &with.message, T0).unwrap().found);
     assert_eq!(keys.encryption_key(), Some(&with.key));
 }
+
+/// Signs `body` (a dictionary without its closing `e`) with the group key, as a keys message.
+fn sign_raw(body: &[u8]) -> Vec<u8> {
+    let signature = group().sign(body).to_bytes();
+    [body, b"1:~64:", &signature, b"e"].concat()
+}
+
+#[test]
+fn the_reader_is_as_lenient_as_oxenc_and_no_more() {
+    let good = rekeyed();
+    // Up to the `1:~` key: `d 1:# 24:… 1:G i0e 1:K 48:… 1:k l…e`.
+    let body = &good[..good.len() - 71];
+    let g_at = body.windows(6).position(|w| w == b"1:Gi0e").unwrap();
+
+    // A generation spelled with a leading zero reads as 0 (oxenc accepts it).
+    let zero = [&body[..g_at], b"1:Gi00e", &body[g_at + 6..]].concat();
+    member_load(&sign_raw(&zero)).unwrap();
+    // An unknown key in order is skipped.
+    let extra = [body, b"1:xi5e"].concat();
+    member_load(&sign_raw(&extra)).unwrap();
+    // A key after the signature, keys out of order, or a negative generation are refused.
+    let after = [&sign_raw(body)[..good.len() - 1], b"1:zi1ee"].concat();
+    assert!(matches!(member_load(&after), Err(LoadError::Malformed(_))));
+    let unsorted = [body, b"1:Ai5e"].concat();
+    assert!(matches!(
+        member_load(&sign_raw(&unsorted)),
+        Err(LoadError::Malformed(_))
+    ));
+    let negative = [&body[..g_at], b"1:Gi-1e", &body[g_at + 6..]].concat();
+    assert_eq!(
+        member_load(&sign_raw(&negative)),
+        Err(LoadError::NegativeGeneration { generation: -1 })
+    );
+    // A supplement entry shorter than 68 bytes.
+    let short = sign_raw(&[&body[..31], b"1:+l67:", &[0u8; 67], b"e1:Gi0e"].concat());
+    assert_eq!(
+        member_load(&short),
+        Err(LoadError::SupplementEntryLength { index: 0, len: 67 })
+    );
+}
