@@ -63,6 +63,7 @@ mod path;
 mod reply;
 mod request;
 mod space;
+pub mod subaccount;
 mod time;
 
 pub use decision::{
