@@ -73,10 +73,10 @@ mod state;
 pub use error::{KeysError, LoadError};
 pub use group::{group_id, GroupSecret};
 pub use keys::{Keys, Loaded, KEY_EXPIRY_MS};
-pub use state::{
-    Group, GroupDump, GroupError, GroupPush, KeysLoaded, PushKind, INFO_NAMESPACE,
-    KEYS_NAMESPACE, MEMBERS_NAMESPACE, MESSAGES_NAMESPACE,
-};
 pub use message::{
     rekey, supplement, GroupKey, Rekey, ENTRY_LEN, MEMBER_BLOCK, MIN_SUPPLEMENT_ENTRY, NONCE_LEN,
+};
+pub use state::{
+    Group, GroupDump, GroupError, GroupPush, KeysLoaded, PushKind, INFO_NAMESPACE, KEYS_NAMESPACE,
+    MEMBERS_NAMESPACE, MESSAGES_NAMESPACE,
 };

@@ -408,8 +408,7 @@ impl Group {
         let identity = secret.identity().clone();
         let list = key_list(&self.keys);
         self.info = GroupInfoConfig::load_admin(&identity, &list, &self.info.clone().dump())?;
-        self.members =
-            GroupMembers::load_admin(&identity, &list, &self.members.clone().dump())?;
+        self.members = GroupMembers::load_admin(&identity, &list, &self.members.clone().dump())?;
         let me = self.user.session_id();
         self.members.update(&me, |m| {
             m.admin = true;
