@@ -15,14 +15,20 @@ const TTL: u64 = 14 * 24 * 3600 * 1000;
 
 /// Reads namespaces 12, 13, 14 into `group`, as `signer`.
 fn poll_configs(client: &mut Client, net: &mut Network, signer: &Signer<'_>, group: &mut Group) {
-    let keys = client.retrieve_as(net, signer, Namespace::GROUP_KEYS).unwrap();
+    let keys = client
+        .retrieve_as(net, signer, Namespace::GROUP_KEYS)
+        .unwrap();
     group.load_keys(keys.iter().map(|m| {
         let ts = i64::try_from(m.timestamp.as_millis()).unwrap();
         (m.hash.as_str(), m.data.as_slice(), ts)
     }));
-    let info = client.retrieve_as(net, signer, Namespace::GROUP_INFO).unwrap();
+    let info = client
+        .retrieve_as(net, signer, Namespace::GROUP_INFO)
+        .unwrap();
     group.merge_info(info.iter().map(|m| (m.hash.as_str(), m.data.as_slice())));
-    let members = client.retrieve_as(net, signer, Namespace::GROUP_MEMBERS).unwrap();
+    let members = client
+        .retrieve_as(net, signer, Namespace::GROUP_MEMBERS)
+        .unwrap();
     group.merge_members(members.iter().map(|m| (m.hash.as_str(), m.data.as_slice())));
 }
 
@@ -52,7 +58,13 @@ fn members_use_their_subaccounts() {
     assert_eq!(admin_signer.account(), group.group_id());
     for push in group.pushes().unwrap() {
         let hash = admin_client
-            .store_as(&mut net, &admin_signer, Namespace::new(push.namespace), &push.data, TTL)
+            .store_as(
+                &mut net,
+                &admin_signer,
+                Namespace::new(push.namespace),
+                &push.data,
+                TTL,
+            )
             .unwrap();
         let now = i64::try_from(net.now().as_millis()).unwrap();
         group.confirm_pushed(&push, hash.as_str(), now).unwrap();
@@ -60,8 +72,18 @@ fn members_use_their_subaccounts() {
     assert_eq!(net.stored_count(&group.group_id()), 3);
 
     // Bob may write, Eve only read.
-    let bob_auth = make_auth_data(secret.identity(), &bob.session_id(), SubaccountFlags::new(true, false)).unwrap();
-    let eve_auth = make_auth_data(secret.identity(), &eve.session_id(), SubaccountFlags::new(false, false)).unwrap();
+    let bob_auth = make_auth_data(
+        secret.identity(),
+        &bob.session_id(),
+        SubaccountFlags::new(true, false),
+    )
+    .unwrap();
+    let eve_auth = make_auth_data(
+        secret.identity(),
+        &eve.session_id(),
+        SubaccountFlags::new(false, false),
+    )
+    .unwrap();
     let bob_key = SubaccountKey::new(&bob, &bob_auth).unwrap();
     let eve_key = SubaccountKey::new(&eve, &eve_auth).unwrap();
     let group_pk = group.group_public_key();
@@ -75,18 +97,31 @@ fn members_use_their_subaccounts() {
     assert_eq!(bobs.info().name(), Some("Testnet group"));
     assert_eq!(eves.member_ids().len(), 3);
 
-    let sealed = bobs.encrypt_message(b"hi all", EncryptOptions::default(), &mut rng).unwrap();
+    let sealed = bobs
+        .encrypt_message(b"hi all", EncryptOptions::default(), &mut rng)
+        .unwrap();
     bob_client
-        .store_as(&mut net, &bob_signer, Namespace::GROUP_MESSAGES, &sealed, TTL)
+        .store_as(
+            &mut net,
+            &bob_signer,
+            Namespace::GROUP_MESSAGES,
+            &sealed,
+            TTL,
+        )
         .unwrap();
     let read = eve_client
         .retrieve_as(&mut net, &eve_signer, Namespace::GROUP_MESSAGES)
         .unwrap();
     assert_eq!(read.len(), 1);
-    assert_eq!(eves.decrypt_message(&read[0].data).unwrap().plaintext, b"hi all");
+    assert_eq!(
+        eves.decrypt_message(&read[0].data).unwrap().plaintext,
+        b"hi all"
+    );
 
     // Eve's token has no write permission: the swarm refuses her store.
-    let hers = eves.encrypt_message(b"let me in", EncryptOptions::default(), &mut rng).unwrap();
+    let hers = eves
+        .encrypt_message(b"let me in", EncryptOptions::default(), &mut rng)
+        .unwrap();
     assert!(eve_client
         .store_as(&mut net, &eve_signer, Namespace::GROUP_MESSAGES, &hers, TTL)
         .is_err());
@@ -94,12 +129,29 @@ fn members_use_their_subaccounts() {
     let stolen = SubaccountKey::new(&eve, &bob_auth).unwrap();
     let stolen_signer = Signer::group_member(&group_pk, &stolen);
     assert!(eve_client
-        .store_as(&mut net, &stolen_signer, Namespace::GROUP_MESSAGES, &hers, TTL)
+        .store_as(
+            &mut net,
+            &stolen_signer,
+            Namespace::GROUP_MESSAGES,
+            &hers,
+            TTL
+        )
         .is_err());
     let other_group = GroupSecret::generate(&mut rng);
-    let foreign = make_auth_data(other_group.identity(), &eve.session_id(), SubaccountFlags::new(true, true)).unwrap();
+    let foreign = make_auth_data(
+        other_group.identity(),
+        &eve.session_id(),
+        SubaccountFlags::new(true, true),
+    )
+    .unwrap();
     let foreign_key = SubaccountKey::new(&eve, &foreign).unwrap();
     assert!(eve_client
-        .store_as(&mut net, &Signer::group_member(&group_pk, &foreign_key), Namespace::GROUP_MESSAGES, &hers, TTL)
+        .store_as(
+            &mut net,
+            &Signer::group_member(&group_pk, &foreign_key),
+            Namespace::GROUP_MESSAGES,
+            &hers,
+            TTL
+        )
         .is_err());
 }
