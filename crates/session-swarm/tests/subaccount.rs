@@ -186,3 +186,76 @@ fn member_signed_requests_verify_as_the_server_checks() {
 fn signer_sig(signer: &Signer<'_>, action: &SignedAction<'_>) -> SubaccountSignature {
     signer.subaccount().unwrap().sign(&action.message())
 }
+
+#[test]
+fn revocation_requests() {
+    use session_swarm::subaccount::{SubaccountToken, MAX_REVOKE_TOKENS};
+    use session_swarm::{revocation_message, Method, RequestError};
+    let group = Identity::from_seed(Seed::from_full_bytes([1; 32]));
+    let member = Identity::from_seed(Seed::from_full_bytes([2; 32]));
+    let token = subaccount::token(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(true, true),
+    )
+    .unwrap();
+    let other = SubaccountToken::from_bytes([9; 36]);
+    let now = Timestamp::from_millis(1_700_000_000_123);
+    for (revoke, request, field, name) in [
+        (
+            true,
+            StorageRequest::revoke_subaccount(&group, &[token, other], now).unwrap(),
+            "revoke",
+            "revoke_subaccount",
+        ),
+        (
+            false,
+            StorageRequest::unrevoke_subaccount(&group, &[token, other], now).unwrap(),
+            "unrevoke",
+            "unrevoke_subaccount",
+        ),
+    ] {
+        let mut expected = format!("{name}1700000000123").into_bytes();
+        expected.extend_from_slice(token.as_bytes());
+        expected.extend_from_slice(&[9; 36]);
+        assert_eq!(request.signed_message(), Some(&expected[..]));
+        assert_eq!(revocation_message(revoke, now, &[token, other]), expected);
+        assert_eq!(
+            request.method(),
+            if revoke {
+                Method::RevokeSubaccount
+            } else {
+                Method::UnrevokeSubaccount
+            }
+        );
+        let body = request.to_json();
+        assert_eq!(body["method"], name);
+        let params = &body["params"];
+        assert_eq!(
+            params["pubkey"],
+            format!("03{}", group.ed25519_public_key().to_hex())
+        );
+        assert_eq!(params["timestamp"], 1_700_000_000_123u64);
+        assert_eq!(
+            params[field],
+            serde_json::json!([token.to_base64(), other.to_base64()])
+        );
+        assert!(params.get("pubkey_ed25519").is_none());
+        let sig = params["signature"].as_str().unwrap();
+        let signed = SubaccountSignature::from_params(&token.to_base64(), sig, sig).unwrap();
+        group
+            .ed25519_public_key()
+            .verify(&expected, &signed.signature)
+            .unwrap();
+    }
+    assert_eq!(
+        StorageRequest::revoke_subaccount(&group, &[], now),
+        Err(RequestError::RevokeCount(0))
+    );
+    let many = vec![other; MAX_REVOKE_TOKENS + 1];
+    assert_eq!(
+        StorageRequest::unrevoke_subaccount(&group, &many, now),
+        Err(RequestError::RevokeCount(51))
+    );
+    assert!(StorageRequest::revoke_subaccount(&group, &many[..MAX_REVOKE_TOKENS], now).is_ok());
+}
