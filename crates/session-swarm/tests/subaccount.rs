@@ -259,3 +259,107 @@ fn revocation_requests() {
     );
     assert!(StorageRequest::revoke_subaccount(&group, &many[..MAX_REVOKE_TOKENS], now).is_ok());
 }
+
+#[test]
+fn server_check_refuses_what_the_token_does_not_allow() {
+    use session_swarm::subaccount::SubaccountError;
+    use session_swarm::{ExpiryMode, NamespaceSelector};
+    let group = Identity::from_seed(Seed::from_full_bytes([1; 32]));
+    let other_group = Identity::from_seed(Seed::from_full_bytes([3; 32]));
+    let member = Identity::from_seed(Seed::from_full_bytes([2; 32]));
+    let gk = group.ed25519_public_key();
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    let check =
+        |auth: &SubaccountAuthData, action: &SignedAction<'_>, account: &Ed25519PublicKey| {
+            let key = SubaccountKey::new(&member, auth).unwrap();
+            let message = action.message();
+            subaccount::verify_request(
+                account,
+                0x03,
+                &key.sign(&message),
+                action.required_flags(),
+                &message,
+            )
+        };
+    let hashes = ["hash1"];
+    let delete = SignedAction::Delete { messages: &hashes };
+    let store = SignedAction::Store {
+        namespace: Namespace::new(11),
+        timestamp: now,
+    };
+    let shorten = SignedAction::Expire {
+        mode: ExpiryMode::Shorten,
+        expiry: now,
+        messages: &hashes,
+    };
+    let delete_all = SignedAction::DeleteAll {
+        namespace: NamespaceSelector::All,
+        timestamp: now,
+    };
+
+    // Read and write, no delete: stores, but cannot delete or shorten.
+    let rw = subaccount::make_auth_data(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(true, false),
+    )
+    .unwrap();
+    check(&rw, &store, &gk).unwrap();
+    for action in [&delete, &shorten, &delete_all] {
+        assert!(matches!(
+            check(&rw, action, &gk),
+            Err(SubaccountError::MissingPermission { .. })
+        ));
+    }
+    // Read only: cannot store.
+    let ro = subaccount::make_auth_data(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(false, false),
+    )
+    .unwrap();
+    assert_eq!(
+        check(&ro, &store, &gk),
+        Err(SubaccountError::MissingPermission {
+            granted: SubaccountFlags::READ,
+            required: SubaccountFlags::WRITE
+        })
+    );
+    // Full rights in another group: refused here.
+    let foreign = subaccount::make_auth_data(
+        &other_group,
+        &member.session_id(),
+        SubaccountFlags::new(true, true),
+    )
+    .unwrap();
+    check(&foreign, &delete, &other_group.ed25519_public_key()).unwrap();
+    assert!(matches!(
+        check(&foreign, &delete, &gk),
+        Err(SubaccountError::BadTokenSignature(_))
+    ));
+    // Tampered auth data: flags raised, k changed, signature changed.
+    for (index, xor) in [(1, 0x04), (10, 0x01), (60, 0x80)] {
+        let mut bytes = *rw.expose_bytes();
+        bytes[index] ^= xor;
+        let tampered = SubaccountAuthData::from_bytes(bytes);
+        assert!(check(&tampered, &store, &gk).is_err(), "byte {index}");
+        assert!(tampered
+            .verify(&gk, &member.ed25519_public_key(), SubaccountFlags::NONE)
+            .is_err());
+    }
+    // A request signature for other bytes is refused.
+    let key = SubaccountKey::new(&member, &rw).unwrap();
+    let signed = key.sign(&store.message());
+    assert!(matches!(
+        subaccount::verify_request(&gk, 0x03, &signed, SubaccountFlags::WRITE, b"store111"),
+        Err(SubaccountError::BadRequestSignature(_))
+    ));
+    // A token for 03 is refused on a 05 account.
+    assert!(matches!(
+        subaccount::verify_request(&gk, 0x05, &signed, SubaccountFlags::WRITE, &store.message()),
+        Err(SubaccountError::WrongPrefix {
+            token: 3,
+            account: 5
+        })
+    ));
+}
