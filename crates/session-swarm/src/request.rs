@@ -7,7 +7,7 @@ use session_identity::{Ed25519PublicKey, Identity, Prefix, SessionId, Signature}
 
 use crate::hash::MessageHash;
 use crate::namespace::{Namespace, NamespaceSelector, MAX_PRIVATE_TTL_MS, MIN_TTL_MS};
-use crate::subaccount::{SubaccountFlags, SubaccountKey, SubaccountToken};
+use crate::subaccount::{SubaccountFlags, SubaccountKey, SubaccountToken, MAX_REVOKE_TOKENS};
 use crate::time::{Timestamp, SECOND_MS};
 
 /// The largest `data` a `store` may carry, in raw bytes (before base64).
@@ -412,6 +412,31 @@ pub enum RequestError {
     /// A `batch` or `sequence` inside another one.
     #[error("batch and sequence requests cannot be nested")]
     NestedBatch,
+    /// A `revoke_subaccount` / `unrevoke_subaccount` with no token or more than
+    /// [`MAX_REVOKE_TOKENS`].
+    #[error("a revocation holds 1 to {MAX_REVOKE_TOKENS} tokens, got {0}")]
+    RevokeCount(usize),
+}
+
+/// The bytes a group admin signs for `revoke_subaccount` (`revoke` true) or
+/// `unrevoke_subaccount`: the method name ‖ decimal `timestamp` ‖ the raw 36 bytes of each token,
+/// in request order.
+pub fn revocation_message(
+    revoke: bool,
+    timestamp: Timestamp,
+    tokens: &[SubaccountToken],
+) -> Vec<u8> {
+    let method = if revoke {
+        Method::RevokeSubaccount
+    } else {
+        Method::UnrevokeSubaccount
+    };
+    let mut out = Vec::from(method.name().as_bytes());
+    out.extend_from_slice(timestamp.to_string().as_bytes());
+    for token in tokens {
+        out.extend_from_slice(token.as_bytes());
+    }
+    out
 }
 
 /// A storage-server method.
@@ -442,6 +467,10 @@ pub enum Method {
     Batch,
     /// `sequence`: sub-requests run in order, stopping at the first failure.
     Sequence,
+    /// `revoke_subaccount`: a group admin adds subaccount tokens to the revocation list.
+    RevokeSubaccount,
+    /// `unrevoke_subaccount`: a group admin removes tokens from the revocation list.
+    UnrevokeSubaccount,
 }
 
 impl Method {
@@ -460,6 +489,8 @@ impl Method {
             Self::Info => "info",
             Self::Batch => "batch",
             Self::Sequence => "sequence",
+            Self::RevokeSubaccount => "revoke_subaccount",
+            Self::UnrevokeSubaccount => "unrevoke_subaccount",
         }
     }
 }
@@ -738,6 +769,62 @@ impl StorageRequest {
             messages: &texts,
         };
         Ok(Self::signed(Method::GetExpiries, signer, params, &action))
+    }
+
+    fn revocation(
+        revoke: bool,
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        if tokens.is_empty() || tokens.len() > MAX_REVOKE_TOKENS {
+            return Err(RequestError::RevokeCount(tokens.len()));
+        }
+        let (method, field) = if revoke {
+            (Method::RevokeSubaccount, "revoke")
+        } else {
+            (Method::UnrevokeSubaccount, "unrevoke")
+        };
+        let account = SessionId::new(Prefix::Group, group_key.ed25519_public_key().to_bytes());
+        let message = revocation_message(revoke, now, tokens);
+        let signature = group_key.sign(&message);
+        let mut params = base_params(&account);
+        let list: Vec<Value> = tokens.iter().map(|t| t.to_base64().into()).collect();
+        params.insert(field.into(), Value::Array(list));
+        params.insert("timestamp".into(), now.as_millis().into());
+        params.insert(
+            "signature".into(),
+            STANDARD.encode(signature.as_bytes()).into(),
+        );
+        Ok(Self {
+            method,
+            params,
+            signed_message: Some(message),
+            account: Some(account),
+        })
+    }
+
+    /// `revoke_subaccount`: the admin of the group whose key pair is `group_key` adds 1 to
+    /// [`MAX_REVOKE_TOKENS`] tokens (from [`crate::subaccount::token`]) to the group's
+    /// revocation list; the server then refuses them (except in unrevocable namespaces).
+    /// Signed by the group key over [`revocation_message`]; the server accepts no subaccount
+    /// signature here. `now` is network time (the server allows ±60 s).
+    pub fn revoke_subaccount(
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::revocation(true, group_key, tokens, now)
+    }
+
+    /// `unrevoke_subaccount`: as [`StorageRequest::revoke_subaccount`], removing the tokens from
+    /// the revocation list.
+    pub fn unrevoke_subaccount(
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::revocation(false, group_key, tokens, now)
     }
 
     /// `get_swarm`: the swarm of `account` (no signature).

@@ -186,3 +186,180 @@ fn member_signed_requests_verify_as_the_server_checks() {
 fn signer_sig(signer: &Signer<'_>, action: &SignedAction<'_>) -> SubaccountSignature {
     signer.subaccount().unwrap().sign(&action.message())
 }
+
+#[test]
+fn revocation_requests() {
+    use session_swarm::subaccount::{SubaccountToken, MAX_REVOKE_TOKENS};
+    use session_swarm::{revocation_message, Method, RequestError};
+    let group = Identity::from_seed(Seed::from_full_bytes([1; 32]));
+    let member = Identity::from_seed(Seed::from_full_bytes([2; 32]));
+    let token = subaccount::token(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(true, true),
+    )
+    .unwrap();
+    let other = SubaccountToken::from_bytes([9; 36]);
+    let now = Timestamp::from_millis(1_700_000_000_123);
+    for (revoke, request, field, name) in [
+        (
+            true,
+            StorageRequest::revoke_subaccount(&group, &[token, other], now).unwrap(),
+            "revoke",
+            "revoke_subaccount",
+        ),
+        (
+            false,
+            StorageRequest::unrevoke_subaccount(&group, &[token, other], now).unwrap(),
+            "unrevoke",
+            "unrevoke_subaccount",
+        ),
+    ] {
+        let mut expected = format!("{name}1700000000123").into_bytes();
+        expected.extend_from_slice(token.as_bytes());
+        expected.extend_from_slice(&[9; 36]);
+        assert_eq!(request.signed_message(), Some(&expected[..]));
+        assert_eq!(revocation_message(revoke, now, &[token, other]), expected);
+        assert_eq!(
+            request.method(),
+            if revoke {
+                Method::RevokeSubaccount
+            } else {
+                Method::UnrevokeSubaccount
+            }
+        );
+        let body = request.to_json();
+        assert_eq!(body["method"], name);
+        let params = &body["params"];
+        assert_eq!(
+            params["pubkey"],
+            format!("03{}", group.ed25519_public_key().to_hex())
+        );
+        assert_eq!(params["timestamp"], 1_700_000_000_123u64);
+        assert_eq!(
+            params[field],
+            serde_json::json!([token.to_base64(), other.to_base64()])
+        );
+        assert!(params.get("pubkey_ed25519").is_none());
+        let sig = params["signature"].as_str().unwrap();
+        let signed = SubaccountSignature::from_params(&token.to_base64(), sig, sig).unwrap();
+        group
+            .ed25519_public_key()
+            .verify(&expected, &signed.signature)
+            .unwrap();
+    }
+    assert_eq!(
+        StorageRequest::revoke_subaccount(&group, &[], now),
+        Err(RequestError::RevokeCount(0))
+    );
+    let many = vec![other; MAX_REVOKE_TOKENS + 1];
+    assert_eq!(
+        StorageRequest::unrevoke_subaccount(&group, &many, now),
+        Err(RequestError::RevokeCount(51))
+    );
+    assert!(StorageRequest::revoke_subaccount(&group, &many[..MAX_REVOKE_TOKENS], now).is_ok());
+}
+
+#[test]
+fn server_check_refuses_what_the_token_does_not_allow() {
+    use session_swarm::subaccount::SubaccountError;
+    use session_swarm::{ExpiryMode, NamespaceSelector};
+    let group = Identity::from_seed(Seed::from_full_bytes([1; 32]));
+    let other_group = Identity::from_seed(Seed::from_full_bytes([3; 32]));
+    let member = Identity::from_seed(Seed::from_full_bytes([2; 32]));
+    let gk = group.ed25519_public_key();
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    let check =
+        |auth: &SubaccountAuthData, action: &SignedAction<'_>, account: &Ed25519PublicKey| {
+            let key = SubaccountKey::new(&member, auth).unwrap();
+            let message = action.message();
+            subaccount::verify_request(
+                account,
+                0x03,
+                &key.sign(&message),
+                action.required_flags(),
+                &message,
+            )
+        };
+    let hashes = ["hash1"];
+    let delete = SignedAction::Delete { messages: &hashes };
+    let store = SignedAction::Store {
+        namespace: Namespace::new(11),
+        timestamp: now,
+    };
+    let shorten = SignedAction::Expire {
+        mode: ExpiryMode::Shorten,
+        expiry: now,
+        messages: &hashes,
+    };
+    let delete_all = SignedAction::DeleteAll {
+        namespace: NamespaceSelector::All,
+        timestamp: now,
+    };
+
+    // Read and write, no delete: stores, but cannot delete or shorten.
+    let rw = subaccount::make_auth_data(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(true, false),
+    )
+    .unwrap();
+    check(&rw, &store, &gk).unwrap();
+    for action in [&delete, &shorten, &delete_all] {
+        assert!(matches!(
+            check(&rw, action, &gk),
+            Err(SubaccountError::MissingPermission { .. })
+        ));
+    }
+    // Read only: cannot store.
+    let ro = subaccount::make_auth_data(
+        &group,
+        &member.session_id(),
+        SubaccountFlags::new(false, false),
+    )
+    .unwrap();
+    assert_eq!(
+        check(&ro, &store, &gk),
+        Err(SubaccountError::MissingPermission {
+            granted: SubaccountFlags::READ,
+            required: SubaccountFlags::WRITE
+        })
+    );
+    // Full rights in another group: refused here.
+    let foreign = subaccount::make_auth_data(
+        &other_group,
+        &member.session_id(),
+        SubaccountFlags::new(true, true),
+    )
+    .unwrap();
+    check(&foreign, &delete, &other_group.ed25519_public_key()).unwrap();
+    assert!(matches!(
+        check(&foreign, &delete, &gk),
+        Err(SubaccountError::BadTokenSignature(_))
+    ));
+    // Tampered auth data: flags raised, k changed, signature changed.
+    for (index, xor) in [(1, 0x04), (10, 0x01), (60, 0x80)] {
+        let mut bytes = *rw.expose_bytes();
+        bytes[index] ^= xor;
+        let tampered = SubaccountAuthData::from_bytes(bytes);
+        assert!(check(&tampered, &store, &gk).is_err(), "byte {index}");
+        assert!(tampered
+            .verify(&gk, &member.ed25519_public_key(), SubaccountFlags::NONE)
+            .is_err());
+    }
+    // A request signature for other bytes is refused.
+    let key = SubaccountKey::new(&member, &rw).unwrap();
+    let signed = key.sign(&store.message());
+    assert!(matches!(
+        subaccount::verify_request(&gk, 0x03, &signed, SubaccountFlags::WRITE, b"store111"),
+        Err(SubaccountError::BadRequestSignature(_))
+    ));
+    // A token for 03 is refused on a 05 account.
+    assert!(matches!(
+        subaccount::verify_request(&gk, 0x05, &signed, SubaccountFlags::WRITE, &store.message()),
+        Err(SubaccountError::WrongPrefix {
+            token: 3,
+            account: 5
+        })
+    ));
+}
