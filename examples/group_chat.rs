@@ -241,6 +241,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let dee = ids[3].session_id();
     people[0].group.remove_members(&[dee])?;
     push(&mut net, &mut people[0], &secret)?;
+    let dee_token = *people[3].key.as_ref().ok_or("no subaccount")?.token();
+    people[0]
+        .client
+        .revoke_subaccounts(&mut net, secret.identity(), &[dee_token], true)?;
+    println!("  Ada    revokes Dee's subaccount on the group's swarm");
     net.advance(Duration::from_secs(5));
     // Bo polls first: a member sends with the newest key it has loaded.
     poll(&mut net, &mut people[1], None)?;
@@ -251,12 +256,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
     )?;
     let bo = poll(&mut net, &mut people[2], None)?;
-    let dee_read = poll(&mut net, &mut people[3], None)?;
-    if bo.is_empty() || !dee_read.is_empty() {
+    match poll(&mut net, &mut people[3], None) {
+        Ok(_) => return Err("the swarm let a revoked subaccount read".into()),
+        Err(e) => println!("  Dee    polls: refused by the swarm ({e})"),
+    }
+    // Even with the messages in hand (copied before the revocation, say), Dee holds no key
+    // for them.
+    let mut copier = Client::new(ids[3].clone(), &net, 99)?;
+    let leaked = copier.retrieve_as(
+        &mut net,
+        &Signer::group_admin(secret.identity()),
+        Namespace::GROUP_MESSAGES,
+    )?;
+    let newest = leaked.last().ok_or("no message")?;
+    if bo.is_empty() || people[3].group.decrypt_message(&newest.data).is_ok() {
         return Err("the rekey did not do what it should".into());
     }
     println!(
-        "  Dee's poll read nothing new: the message was sealed under generation {}",
+        "  Dee cannot open Bo's message either: it is sealed under generation {}, which she never got",
         people[1].group.keys().current_generation()
     );
 

@@ -17,6 +17,7 @@ use session_onion::{
     BuildError, Destination, EncType, Hop, OnionFailure, OnionRequestBuilder, PrecomputedKeys,
     ServerResponse, V4Request,
 };
+use session_swarm::subaccount::SubaccountToken;
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
     store_ttl_millis, AttemptError, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind,
@@ -554,6 +555,33 @@ impl Client {
             return Err(ReplyError::MissingField("swarm.*.signature").into());
         }
         Ok(hash)
+    }
+
+    /// Puts `tokens` on (`revoke` true) or takes them off the revocation list of the `03`
+    /// group whose key pair is `group_key` (admins only): the swarm then refuses requests
+    /// signed with them, except reads of unrevocable namespaces such as -11.
+    pub fn revoke_subaccounts(
+        &mut self,
+        net: &mut Network,
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        revoke: bool,
+    ) -> Result<(), ClientError> {
+        let account = Signer::group_admin(group_key).account();
+        let build = |now: Timestamp| {
+            if revoke {
+                StorageRequest::revoke_subaccount(group_key, tokens, now)
+            } else {
+                StorageRequest::unrevoke_subaccount(group_key, tokens, now)
+            }
+        };
+        let label = if revoke {
+            "revoke_subaccount"
+        } else {
+            "unrevoke_subaccount"
+        };
+        self.transport.request(net, &account, label, &build)?;
+        Ok(())
     }
 
     /// One round of config sync for this account, as a device runs it after start-up and on

@@ -154,4 +154,31 @@ fn members_use_their_subaccounts() {
             TTL
         )
         .is_err());
+
+    // Revoked, Bob can no longer read the group's messages; unrevoked, he can again. The
+    // unrevocable namespace -11 stays readable throughout.
+    admin_client
+        .revoke_subaccounts(&mut net, secret.identity(), &[*bob_key.token()], true)
+        .unwrap();
+    assert!(bob_client
+        .retrieve_as(&mut net, &bob_signer, Namespace::GROUP_MESSAGES)
+        .is_err());
+    assert!(bob_client
+        .store_as(
+            &mut net,
+            &bob_signer,
+            Namespace::GROUP_MESSAGES,
+            &sealed,
+            TTL
+        )
+        .is_err());
+    assert!(bob_client
+        .retrieve_as(&mut net, &bob_signer, Namespace::GROUP_REVOKED_RETRIEVABLE)
+        .is_ok());
+    admin_client
+        .revoke_subaccounts(&mut net, secret.identity(), &[*bob_key.token()], false)
+        .unwrap();
+    assert!(bob_client
+        .retrieve_as(&mut net, &bob_signer, Namespace::GROUP_MESSAGES)
+        .is_ok());
 }
