@@ -20,6 +20,10 @@
 //!   generations ([`KEY_EXPIRY_MS`]), and gives the key to encrypt with and the keys to try
 //!   when decrypting (with session-envelope's `group` module); [`Keys::dump`] and
 //!   [`Keys::restore`] keep it across restarts.
+//! * [`Group`]: the keys with the group's info and members configs (`session-config`), kept
+//!   in step — create, join, add members with a supplement, remove them with a rekey,
+//!   promote; [`Group::pushes`] says what to store after a change (keys first), and a poll
+//!   applies namespaces 12, 13, 14 and 11 in that order.
 //!
 //! No I/O, no clock (storage timestamps are arguments), no randomness. Secrets are zeroized
 //! and never printed by `Debug`.
