@@ -1,6 +1,8 @@
 //! The `Group` life cycle: create, join, talk, remove with a rekey, add with a supplement,
 //! promote, restart.
 
+#![allow(clippy::unwrap_used)]
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use session_config::GroupConfigError;

@@ -2,6 +2,8 @@
 //! key, members read and write with their subaccounts, and the swarm enforces the tokens'
 //! permissions.
 
+#![allow(clippy::unwrap_used)]
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use session_envelope::group::EncryptOptions;
