@@ -76,6 +76,7 @@ replay_tests!(
     group_message_decrypt,
     legacy_group_decode,
     group_keys_load,
+    subaccount_parse,
 );
 
 /// Every target of `fuzz/Cargo.toml` has a check and a replay test above.

@@ -44,6 +44,8 @@ mod groups;
 pub use groups::{group_message_decrypt, legacy_group_decode};
 mod group_keys;
 pub use group_keys::group_keys_load;
+mod subaccount;
+pub use subaccount::subaccount_parse;
 
 /// The check of one target.
 pub type Check = fn(&[u8]);
@@ -82,6 +84,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("legacy_group_decode", legacy_group_decode),
     ("config_dump_load", config_dump_load),
     ("group_keys_load", group_keys_load),
+    ("subaccount_parse", subaccount_parse),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.

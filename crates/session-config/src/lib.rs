@@ -15,6 +15,9 @@
 //!   [`unwrap`]: the push and receive byte pipeline.
 //! * [`Config`]: one config object of a device (clean, dirty or waiting; push, confirm, merge,
 //!   dump, load) with a data API by key path; [`UserProfile`] the first typed config on it.
+//! * Typed configs: the account's [`UserProfile`], [`Contacts`], [`ConvoInfoVolatile`],
+//!   [`UserGroups`] (together: [`UserConfigs`]), and a `03` group's [`GroupInfoConfig`]
+//!   (namespace 13) and [`GroupMembers`] (namespace 14), signed by the group's key.
 //!
 //! Byte-compatible with libsession-util: messages, merges, ciphertexts and dumps are the bytes
 //! its clients produce (compressed pushes excepted: see [`compress`]). Where libsession loses
@@ -60,6 +63,8 @@ mod convo_info_volatile;
 mod diff;
 mod encrypt;
 mod error;
+mod group_info;
+mod group_members;
 mod kind;
 mod merge;
 mod message;
@@ -87,6 +92,12 @@ pub use encrypt::{
     decrypt, encrypt, pad, padded_size, EncryptError, ENCRYPTION_OVERHEAD, MAX_DOMAIN_LEN,
 };
 pub use error::{NoValidMessage, ParseError};
+pub use group_info::{
+    GroupConfigError, GroupInfoConfig, GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH,
+};
+pub use group_members::{
+    GroupMember, GroupMembers, MemberRemoval, MemberStatus, SendStatus, MEMBER_NAME_MAX_LENGTH,
+};
 pub use kind::{GroupKind, Kind, UserKind};
 pub use merge::{merge, MergeSource, Merged, Redundancy};
 pub use message::{message_hash, ConfigMessage, Hash, LAG, MAX_DEPTH};

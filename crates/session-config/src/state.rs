@@ -293,6 +293,15 @@ impl Config {
         matches!(self.signing, Signing::Verify(_))
     }
 
+    /// The group's Ed25519 public key, for a group config.
+    pub(crate) fn group_public_key(&self) -> Option<Ed25519PublicKey> {
+        match &self.signing {
+            Signing::None => None,
+            Signing::Verify(key) => Some(*key),
+            Signing::Sign(identity) => Some(identity.ed25519_public_key()),
+        }
+    }
+
     fn verifier(&self) -> Option<&dyn Verifier> {
         match &self.signing {
             Signing::None => None,
@@ -914,6 +923,14 @@ impl Config {
     /// The dump's `+` dictionary (kind-specific extra data), as bt-encoded bytes.
     pub fn extra_data(&self) -> &[u8] {
         &self.extra
+    }
+
+    /// Replaces the dump's `+` dictionary (bt-encoded by the caller); a change needs a dump.
+    pub(crate) fn set_extra_data(&mut self, extra: Vec<u8>) {
+        if self.extra != extra {
+            self.extra = extra;
+            self.needs_dump = true;
+        }
     }
 
     fn load(&mut self, dump: &[u8]) -> Result<(), DumpError> {

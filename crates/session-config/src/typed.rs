@@ -328,3 +328,142 @@ macro_rules! forward_config {
     };
 }
 pub(crate) use forward_config;
+
+/// The methods every typed group config forwards to its [`Config`](crate::Config), and its
+/// constructors. The type provides `fn from_config(config: Config) -> Self`.
+macro_rules! forward_group_config {
+    ($ty:ident, $kind:expr) => {
+        impl $ty {
+            /// An empty config of an admin, who holds the group's Ed25519 key (`group`): it
+            /// signs what it pushes and verifies what it merges. `keys` are the group's
+            /// encryption keys, newest (or pending) first: pushes encrypt with the first,
+            /// received messages are tried with each.
+            pub fn new_admin(group: &session_identity::Identity, keys: &[[u8; 32]]) -> Self {
+                Self::from_config($crate::Config::new_group(
+                    $kind,
+                    keys,
+                    $crate::GroupSigning::Admin(alloc::boxed::Box::new(group.clone())),
+                ))
+            }
+
+            /// An empty config of a member, who knows only the group's public key: it verifies
+            /// what it merges, and refuses edits and pushes
+            /// ([`GroupConfigError::ReadOnly`](crate::GroupConfigError::ReadOnly),
+            /// [`PushError::ReadOnly`](crate::PushError::ReadOnly)).
+            pub fn new_member(
+                group: session_identity::Ed25519PublicKey,
+                keys: &[[u8; 32]],
+            ) -> Self {
+                Self::from_config($crate::Config::new_group(
+                    $kind,
+                    keys,
+                    $crate::GroupSigning::Member(group),
+                ))
+            }
+
+            /// An admin's config restored from a [`dump`](Self::dump).
+            pub fn load_admin(
+                group: &session_identity::Identity,
+                keys: &[[u8; 32]],
+                dump: &[u8],
+            ) -> Result<Self, $crate::DumpError> {
+                $crate::Config::load_group(
+                    $kind,
+                    keys,
+                    $crate::GroupSigning::Admin(alloc::boxed::Box::new(group.clone())),
+                    dump,
+                )
+                .map(Self::from_config)
+            }
+
+            /// A member's config restored from a [`dump`](Self::dump).
+            pub fn load_member(
+                group: session_identity::Ed25519PublicKey,
+                keys: &[[u8; 32]],
+                dump: &[u8],
+            ) -> Result<Self, $crate::DumpError> {
+                $crate::Config::load_group($kind, keys, $crate::GroupSigning::Member(group), dump)
+                    .map(Self::from_config)
+            }
+
+            /// The underlying config: state, message, data.
+            pub fn config(&self) -> &$crate::Config {
+                &self.config
+            }
+
+            /// Whether this is a member's config: it merges, but edits and pushes are refused.
+            pub fn is_read_only(&self) -> bool {
+                self.config.is_read_only()
+            }
+
+            /// See [`Config::keys`](crate::Config::keys).
+            pub fn keys(&self) -> impl Iterator<Item = &[u8; 32]> {
+                self.config.keys()
+            }
+
+            /// See [`Config::replace_keys`](crate::Config::replace_keys): after a rekey, an
+            /// admin's config needs a push under the new first key.
+            pub fn replace_keys(&mut self, keys: &[[u8; 32]]) {
+                self.config.replace_keys(keys);
+            }
+
+            /// See [`Config::needs_push`](crate::Config::needs_push) (never for a member).
+            pub fn needs_push(&self) -> bool {
+                self.config.needs_push()
+            }
+
+            /// See [`Config::push`](crate::Config::push): the bytes to store in the group's
+            /// swarm, encrypted and signed (not wrapped, unlike account configs).
+            pub fn push(&mut self) -> Result<$crate::Push, $crate::PushError> {
+                self.config.push()
+            }
+
+            /// See [`Config::confirm_pushed`](crate::Config::confirm_pushed).
+            pub fn confirm_pushed(&mut self, seqno: i64, hash: impl Into<alloc::string::String>) {
+                self.config.confirm_pushed(seqno, hash);
+            }
+
+            /// See [`Config::merge`](crate::Config::merge). Messages that are unsigned, or not
+            /// signed by the group's key, are refused.
+            pub fn merge<I, H, D>(&mut self, messages: I) -> alloc::vec::Vec<alloc::string::String>
+            where
+                I: IntoIterator<Item = (H, D)>,
+                H: AsRef<str>,
+                D: AsRef<[u8]>,
+            {
+                self.config.merge(messages)
+            }
+
+            /// See [`Config::current_hashes`](crate::Config::current_hashes).
+            pub fn current_hashes(&self) -> alloc::vec::Vec<alloc::string::String> {
+                self.config.current_hashes()
+            }
+
+            /// See [`Config::take_obsolete_hashes`](crate::Config::take_obsolete_hashes).
+            pub fn take_obsolete_hashes(&mut self) -> alloc::vec::Vec<alloc::string::String> {
+                self.config.take_obsolete_hashes()
+            }
+
+            /// See [`Config::needs_dump`](crate::Config::needs_dump).
+            pub fn needs_dump(&self) -> bool {
+                self.config.needs_dump()
+            }
+
+            /// See [`Config::dump`](crate::Config::dump).
+            pub fn dump(&mut self) -> alloc::vec::Vec<u8> {
+                self.config.dump()
+            }
+
+            /// See [`Config::seqno`](crate::Config::seqno).
+            pub fn seqno(&self) -> i64 {
+                self.config.seqno()
+            }
+
+            /// See [`Config::state`](crate::Config::state).
+            pub fn state(&self) -> $crate::SyncState {
+                self.config.state()
+            }
+        }
+    };
+}
+pub(crate) use forward_group_config;

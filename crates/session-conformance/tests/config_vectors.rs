@@ -12,6 +12,7 @@ const GENERATED: &str =
 const REFERENCE: &str =
     include_str!("../../session-config/tests/data/config_encrypt_reference.json");
 const SCRIPTS: &str = include_str!("../../session-config/tests/data/user_config.json");
+const GROUP_SCRIPTS: &str = include_str!("../../session-config/tests/data/group_config.json");
 
 #[test]
 fn generated_encryption() {
@@ -85,10 +86,20 @@ fn check_script(script: &Value) -> usize {
             s
         })
         .collect();
-    let out = call(
+    let request = if script["seed"].is_string() {
         json!({"op": "config.script", "kind": script["kind"], "seed": script["seed"],
-        "steps": steps}),
-    );
+        "steps": steps})
+    } else {
+        // A group: the admin's 64-byte secret key is the group seed of §2.12.
+        let mut request = json!({"op": "config.script", "kind": script["kind"],
+            "group_ed25519_pk": script["group_ed25519_pk"],
+            "group_enc_keys": script["group_enc_keys"], "steps": steps});
+        if script["group_ed25519_sk"].is_string() {
+            request["group_seed"] = script["group_ed25519_sk"].clone();
+        }
+        request
+    };
+    let out = call(request);
     assert_eq!(out["ok"], json!(true), "{out}");
     let results = out["results"].as_array().unwrap();
     let mut compared = 0;
@@ -149,6 +160,73 @@ fn generated_user_config_scripts() {
         ]
     );
     assert_eq!(compared, 105);
+}
+
+#[test]
+fn generated_group_config_scripts() {
+    let scripts = records(GROUP_SCRIPTS);
+    assert_eq!(scripts.len(), 5);
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut compared = 0;
+    for script in &scripts {
+        *kinds
+            .entry(script["kind"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
+        compared += check_script(script);
+    }
+    // Every step of every script: pushes byte for byte, states field by field.
+    let counts: Vec<(&str, i32)> = kinds.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(counts, [("group_info", 1), ("group_members", 4)]);
+    assert_eq!(compared, 38);
+}
+
+#[test]
+fn group_script_edits_and_refusals() {
+    let pk = "4cb76fdc6d32278e3f83dbf608360ecc6b65727934b85d2fb86862ff98c46ab7";
+    let member = "05".to_owned() + &"11".repeat(32);
+    // A member's config refuses every edit, and the script goes on.
+    let out = call_ok(json!({"op": "config.script", "kind": "group_members",
+        "group_ed25519_pk": pk, "group_enc_keys": ["11".repeat(32)],
+        "steps": [{"do": "set_item", "item_type": "member", "item": {"session_id": member}},
+                  {"do": "erase_item", "item_type": "member", "item": {"session_id": member}},
+                  {"do": "state"}]}));
+    let results = out["results"].as_array().unwrap();
+    assert!(results[0]["error"].as_str().unwrap().contains("read-only"));
+    assert!(results[1]["error"].as_str().unwrap().contains("read-only"));
+    assert_eq!(results[2], json!({"members": [], "needs_push": false}));
+    // An admin (seed form) sets every info field, and a name too long is a step error.
+    let seed = "07".repeat(32);
+    let identity = call_ok(json!({"op": "identity.from_seed", "seed": seed}));
+    let out = call_ok(json!({"op": "config.script", "kind": "group_info",
+        "group_ed25519_pk": identity["ed25519_pk"], "group_seed": seed,
+        "group_enc_keys": ["22".repeat(32)],
+        "steps": [{"do": "set", "fields": {"name": "n".repeat(101)}},
+                  {"do": "set", "fields": {"name": "G", "description": "D",
+                     "profile_pic": {"url": "http://x/y", "key": "33".repeat(32)},
+                     "expiry_timer": 60, "created": 1, "delete_before": 2,
+                     "delete_attach_before": 3}},
+                  {"do": "state"},
+                  {"do": "set", "fields": {"profile_pic": null, "expiry_timer": 0}},
+                  {"do": "state"}]}));
+    let results = out["results"].as_array().unwrap();
+    assert!(results[0]["error"].is_string());
+    assert_eq!(results[1], Value::Null);
+    assert_eq!(
+        results[2],
+        json!({"name": "G", "description": "D",
+            "profile_pic": {"url": "http://x/y", "key": "33".repeat(32)},
+            "expiry_timer": 60, "created": 1, "delete_before": 2, "delete_attach_before": 3,
+            "needs_push": true})
+    );
+    assert_eq!(results[4]["profile_pic"], Value::Null);
+    assert_eq!(results[4]["expiry_timer"], Value::Null);
+    // Group info has no items: naming one is a bad request.
+    assert_eq!(
+        call_err(json!({"op": "config.script", "kind": "group_info",
+            "group_ed25519_pk": identity["ed25519_pk"], "group_enc_keys": ["22".repeat(32)],
+            "steps": [{"do": "set_item", "item_type": "member", "item": {"session_id": member}}]})),
+        "bad_request"
+    );
 }
 
 #[test]

@@ -831,6 +831,45 @@ fn rows() -> Vec<Row> {
             ],
         ),
     ]);
+    let auth = call_ok(
+        json!({"op": "group.subaccount_make", "group_seed": group_seed,
+        "session_id": member, "write": true, "del": false}),
+    )["auth_data"]
+        .clone();
+    let group_id = json!(format!("03{}", group_pk.as_str().unwrap()));
+    rows.extend([
+        Row::new(
+            json!({"op": "group.subaccount_make", "group_seed": group_seed,
+                   "session_id": member, "write": true, "del": true}),
+            &[
+                req("/group_seed", Hex),
+                req("/session_id", Hex),
+                opt("/write", Bool),
+                opt("/del", Bool),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group.subaccount_sign", "seed": seed, "group_ed25519_pk": group_pk,
+                   "auth_data": auth, "message": "6162"}),
+            &[
+                SEED,
+                req("/group_ed25519_pk", Hex),
+                req("/auth_data", Hex),
+                req("/message", Hex),
+            ],
+        ),
+        Row::new(
+            json!({"op": "group.subaccount_verify", "group_id": group_id, "seed": seed,
+                   "auth_data": auth, "write": true, "del": false}),
+            &[
+                req("/group_id", Hex),
+                SEED,
+                req("/auth_data", Hex),
+                opt("/write", Bool),
+                opt("/del", Bool),
+            ],
+        ),
+    ]);
     rows
 }
 
@@ -970,7 +1009,7 @@ fn every_dispatched_op_has_a_row() {
     assert!(missing.is_empty(), "ops without a row: {missing:?}");
     let stale: Vec<_> = covered.difference(&ops).collect();
     assert!(stale.is_empty(), "rows for ops the runner lacks: {stale:?}");
-    assert_eq!(ops.len(), 57);
+    assert_eq!(ops.len(), 60);
 }
 
 #[test]

@@ -67,8 +67,9 @@ impl GroupSecret {
         self.identity.seed().expose_ed25519_seed()
     }
 
-    /// The key pair as an [`Identity`] (its X25519 half is the group's).
-    pub(crate) fn identity(&self) -> &Identity {
+    /// The group's key pair as an [`Identity`] (its X25519 half is the group's): what signs
+    /// an admin's requests to the group's swarm and its subaccount auth data. Secret.
+    pub fn identity(&self) -> &Identity {
         &self.identity
     }
 

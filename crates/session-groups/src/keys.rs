@@ -120,6 +120,11 @@ impl Keys {
         self.admin.is_some()
     }
 
+    /// The group secret, for an admin. Secret.
+    pub fn group_secret(&self) -> Option<&GroupSecret> {
+        self.admin.as_ref()
+    }
+
     /// Promotes a member to admin; `secret` must be this group's.
     pub fn set_admin(&mut self, secret: GroupSecret) -> Result<(), KeysError> {
         if secret.public_key() != self.group_public {

@@ -20,6 +20,10 @@
 //!   generations ([`KEY_EXPIRY_MS`]), and gives the key to encrypt with and the keys to try
 //!   when decrypting (with session-envelope's `group` module); [`Keys::dump`] and
 //!   [`Keys::restore`] keep it across restarts.
+//! * [`Group`]: the keys with the group's info and members configs (`session-config`), kept
+//!   in step — create, join, add members with a supplement, remove them with a rekey,
+//!   promote; [`Group::pushes`] says what to store after a change (keys first), and a poll
+//!   applies namespaces 12, 13, 14 and 11 in that order.
 //!
 //! No I/O, no clock (storage timestamps are arguments), no randomness. Secrets are zeroized
 //! and never printed by `Debug`.
@@ -68,10 +72,15 @@ mod error;
 mod group;
 mod keys;
 mod message;
+mod state;
 
 pub use error::{KeysError, LoadError};
 pub use group::{group_id, GroupSecret};
 pub use keys::{Keys, Loaded, KEY_EXPIRY_MS};
 pub use message::{
     rekey, supplement, GroupKey, Rekey, ENTRY_LEN, MEMBER_BLOCK, MIN_SUPPLEMENT_ENTRY, NONCE_LEN,
+};
+pub use state::{
+    Group, GroupDump, GroupError, GroupPush, KeysLoaded, PushKind, INFO_NAMESPACE, KEYS_NAMESPACE,
+    MEMBERS_NAMESPACE, MESSAGES_NAMESPACE,
 };

@@ -63,6 +63,7 @@ mod path;
 mod reply;
 mod request;
 mod space;
+pub mod subaccount;
 mod time;
 
 pub use decision::{
@@ -93,8 +94,8 @@ pub use reply::{
     RetrievedMessage, StatusClass, StoreResult, SubResult, SwarmResults,
 };
 pub use request::{
-    ExpiryMode, Method, RequestAuth, RequestError, SignedAction, Signer, StorageRequest,
-    MAX_BATCH_REQUESTS, MAX_STORE_DATA_LEN,
+    revocation_message, ExpiryMode, Method, RequestAuth, RequestError, SignedAction, Signer,
+    StorageRequest, MAX_BATCH_REQUESTS, MAX_STORE_DATA_LEN,
 };
 pub use space::{
     nearest_swarm_index, select_swarm, swarm_space, swarm_space_of, SwarmId, SwarmIdParseError,

@@ -7,6 +7,7 @@ use session_identity::{Ed25519PublicKey, Identity, Prefix, SessionId, Signature}
 
 use crate::hash::MessageHash;
 use crate::namespace::{Namespace, NamespaceSelector, MAX_PRIVATE_TTL_MS, MIN_TTL_MS};
+use crate::subaccount::{SubaccountFlags, SubaccountKey, SubaccountToken, MAX_REVOKE_TOKENS};
 use crate::time::{Timestamp, SECOND_MS};
 
 /// The largest `data` a `store` may carry, in raw bytes (before base64).
@@ -118,6 +119,30 @@ impl SignedAction<'_> {
         }
     }
 
+    /// The permissions a subaccount token needs for this action, as the storage server
+    /// enforces them: `store` needs write (and delete in a public outbox, where a store
+    /// replaces), `retrieve` and `get_expiries` read, `delete`, `delete_all`, `delete_before`
+    /// and `expire_all` delete, `expire` write (and delete when it only shortens; without
+    /// delete, the server treats a plain `expire` as extend-only).
+    pub fn required_flags(&self) -> SubaccountFlags {
+        match *self {
+            Self::Store { namespace, .. } if namespace.is_public_outbox() => {
+                SubaccountFlags::WRITE | SubaccountFlags::DELETE
+            }
+            Self::Store { .. } => SubaccountFlags::WRITE,
+            Self::Retrieve { .. } | Self::GetExpiries { .. } => SubaccountFlags::READ,
+            Self::Delete { .. }
+            | Self::DeleteAll { .. }
+            | Self::DeleteBefore { .. }
+            | Self::ExpireAll { .. } => SubaccountFlags::DELETE,
+            Self::Expire {
+                mode: ExpiryMode::Shorten,
+                ..
+            } => SubaccountFlags::WRITE | SubaccountFlags::DELETE,
+            Self::Expire { .. } => SubaccountFlags::WRITE,
+        }
+    }
+
     /// The exact bytes to sign.
     pub fn message(&self) -> Vec<u8> {
         let mut out = String::from(self.method());
@@ -172,10 +197,19 @@ impl SignedAction<'_> {
     }
 }
 
+/// The key a [`Signer`] signs with.
+#[derive(Debug, Clone, Copy)]
+enum SigningKey<'a> {
+    /// A plain Ed25519 key: the user's own, or the group's (admins).
+    Ed25519(&'a Identity),
+    /// A group member's subaccount key.
+    Subaccount(&'a SubaccountKey),
+}
+
 /// Who signs storage requests, and for which account.
 #[derive(Debug, Clone, Copy)]
 pub struct Signer<'a> {
-    key: &'a Identity,
+    key: SigningKey<'a>,
     account: SessionId,
     send_ed25519: bool,
 }
@@ -185,7 +219,7 @@ impl<'a> Signer<'a> {
     /// `pubkey_ed25519` so the server can check it matches the account's X25519 key.
     pub fn user(identity: &'a Identity) -> Self {
         Self {
-            key: identity,
+            key: SigningKey::Ed25519(identity),
             account: identity.session_id(),
             send_ed25519: true,
         }
@@ -195,8 +229,42 @@ impl<'a> Signer<'a> {
     /// key).
     pub fn group_admin(group_key: &'a Identity) -> Self {
         Self {
-            key: group_key,
+            key: SigningKey::Ed25519(group_key),
             account: SessionId::new(Prefix::Group, group_key.ed25519_public_key().to_bytes()),
+            send_ed25519: false,
+        }
+    }
+
+    /// A member of the `03` group whose Ed25519 key is `group_key` (the group ID without its
+    /// `03`), signing with its subaccount key (made from the auth data an admin gave it).
+    /// Requests carry `pubkey` = the group ID, `subaccount` (the token, base64),
+    /// `subaccount_sig` (the admin's signature of the token, base64) and `signature` by the
+    /// subaccount key; no `pubkey_ed25519`. The server also checks the token's permissions
+    /// ([`SignedAction::required_flags`]).
+    ///
+    /// ```
+    /// use session_identity::{Identity, Seed};
+    /// use session_swarm::subaccount::{self, SubaccountFlags, SubaccountKey};
+    /// use session_swarm::{Namespace, Signer, StorageRequest, Timestamp};
+    ///
+    /// let group = Identity::from_seed(Seed::from_full_bytes([1; 32]));
+    /// let member = Identity::from_seed(Seed::from_full_bytes([2; 32]));
+    /// let auth = subaccount::make_auth_data(&group, &member.session_id(), SubaccountFlags::new(false, false))?;
+    /// let key = SubaccountKey::new(&member, &auth)?;
+    ///
+    /// let signer = Signer::group_member(&group.ed25519_public_key(), &key);
+    /// let now = Timestamp::from_millis(1_700_000_000_000);
+    /// let request = StorageRequest::retrieve(&signer, Namespace::new(11), None, now);
+    /// let params = request.params();
+    /// assert_eq!(params["pubkey"], format!("03{}", group.ed25519_public_key().to_hex()));
+    /// assert_eq!(params["subaccount"], key.token().to_base64());
+    /// assert!(params.get("pubkey_ed25519").is_none());
+    /// # Ok::<(), subaccount::SubaccountError>(())
+    /// ```
+    pub fn group_member(group_key: &Ed25519PublicKey, key: &'a SubaccountKey) -> Self {
+        Self {
+            key: SigningKey::Subaccount(key),
+            account: SessionId::new(Prefix::Group, group_key.to_bytes()),
             send_ed25519: false,
         }
     }
@@ -206,20 +274,41 @@ impl<'a> Signer<'a> {
         self.account
     }
 
+    /// The subaccount key, for a [`Signer::group_member`].
+    pub fn subaccount(&self) -> Option<&'a SubaccountKey> {
+        match self.key {
+            SigningKey::Subaccount(key) => Some(key),
+            SigningKey::Ed25519(_) => None,
+        }
+    }
+
     /// Signs `action`: the signature over exactly [`SignedAction::message`].
     pub fn sign(&self, action: &SignedAction<'_>) -> Signature {
-        self.key.sign(&action.message())
+        self.sign_bytes(&action.message())
+    }
+
+    fn sign_bytes(&self, message: &[u8]) -> Signature {
+        match self.key {
+            SigningKey::Ed25519(key) => key.sign(message),
+            SigningKey::Subaccount(key) => key.sign(message).signature,
+        }
     }
 
     /// The authentication fields of a request for `action`: the signed bytes, the signature
-    /// and, for `05` accounts, the Ed25519 key the server checks against the account.
+    /// and, for `05` accounts, the Ed25519 key the server checks against the account; for
+    /// group members, the token and its signature.
     pub fn authenticate(&self, action: &SignedAction<'_>) -> RequestAuth {
         let message = action.message();
-        let signature = self.key.sign(&message);
+        let signature = self.sign_bytes(&message);
+        let (pubkey_ed25519, subaccount) = match self.key {
+            SigningKey::Ed25519(key) => (self.send_ed25519.then(|| key.ed25519_public_key()), None),
+            SigningKey::Subaccount(key) => (None, Some((*key.token(), *key.token_signature()))),
+        };
         RequestAuth {
             message,
             signature,
-            pubkey_ed25519: self.send_ed25519.then(|| self.key.ed25519_public_key()),
+            pubkey_ed25519,
+            subaccount,
         }
     }
 
@@ -233,6 +322,13 @@ impl<'a> Signer<'a> {
         if let Some(key) = auth.pubkey_ed25519 {
             params.insert("pubkey_ed25519".into(), key.to_hex().into());
         }
+        if let Some((token, token_signature)) = auth.subaccount {
+            params.insert("subaccount".into(), token.to_base64().into());
+            params.insert(
+                "subaccount_sig".into(),
+                STANDARD.encode(token_signature.as_bytes()).into(),
+            );
+        }
         auth.message
     }
 }
@@ -243,6 +339,7 @@ pub struct RequestAuth {
     message: Vec<u8>,
     signature: Signature,
     pubkey_ed25519: Option<Ed25519PublicKey>,
+    subaccount: Option<(SubaccountToken, Signature)>,
 }
 
 impl RequestAuth {
@@ -264,6 +361,11 @@ impl RequestAuth {
     /// The `pubkey_ed25519` field (`05` accounts only).
     pub fn pubkey_ed25519(&self) -> Option<&Ed25519PublicKey> {
         self.pubkey_ed25519.as_ref()
+    }
+
+    /// The `subaccount` token and the admin's `subaccount_sig` of it (group members only).
+    pub fn subaccount(&self) -> Option<(&SubaccountToken, &Signature)> {
+        self.subaccount.as_ref().map(|(t, s)| (t, s))
     }
 }
 
@@ -310,6 +412,31 @@ pub enum RequestError {
     /// A `batch` or `sequence` inside another one.
     #[error("batch and sequence requests cannot be nested")]
     NestedBatch,
+    /// A `revoke_subaccount` / `unrevoke_subaccount` with no token or more than
+    /// [`MAX_REVOKE_TOKENS`].
+    #[error("a revocation holds 1 to {MAX_REVOKE_TOKENS} tokens, got {0}")]
+    RevokeCount(usize),
+}
+
+/// The bytes a group admin signs for `revoke_subaccount` (`revoke` true) or
+/// `unrevoke_subaccount`: the method name ‖ decimal `timestamp` ‖ the raw 36 bytes of each token,
+/// in request order.
+pub fn revocation_message(
+    revoke: bool,
+    timestamp: Timestamp,
+    tokens: &[SubaccountToken],
+) -> Vec<u8> {
+    let method = if revoke {
+        Method::RevokeSubaccount
+    } else {
+        Method::UnrevokeSubaccount
+    };
+    let mut out = Vec::from(method.name().as_bytes());
+    out.extend_from_slice(timestamp.to_string().as_bytes());
+    for token in tokens {
+        out.extend_from_slice(token.as_bytes());
+    }
+    out
 }
 
 /// A storage-server method.
@@ -340,6 +467,10 @@ pub enum Method {
     Batch,
     /// `sequence`: sub-requests run in order, stopping at the first failure.
     Sequence,
+    /// `revoke_subaccount`: a group admin adds subaccount tokens to the revocation list.
+    RevokeSubaccount,
+    /// `unrevoke_subaccount`: a group admin removes tokens from the revocation list.
+    UnrevokeSubaccount,
 }
 
 impl Method {
@@ -358,6 +489,8 @@ impl Method {
             Self::Info => "info",
             Self::Batch => "batch",
             Self::Sequence => "sequence",
+            Self::RevokeSubaccount => "revoke_subaccount",
+            Self::UnrevokeSubaccount => "unrevoke_subaccount",
         }
     }
 }
@@ -636,6 +769,62 @@ impl StorageRequest {
             messages: &texts,
         };
         Ok(Self::signed(Method::GetExpiries, signer, params, &action))
+    }
+
+    fn revocation(
+        revoke: bool,
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        if tokens.is_empty() || tokens.len() > MAX_REVOKE_TOKENS {
+            return Err(RequestError::RevokeCount(tokens.len()));
+        }
+        let (method, field) = if revoke {
+            (Method::RevokeSubaccount, "revoke")
+        } else {
+            (Method::UnrevokeSubaccount, "unrevoke")
+        };
+        let account = SessionId::new(Prefix::Group, group_key.ed25519_public_key().to_bytes());
+        let message = revocation_message(revoke, now, tokens);
+        let signature = group_key.sign(&message);
+        let mut params = base_params(&account);
+        let list: Vec<Value> = tokens.iter().map(|t| t.to_base64().into()).collect();
+        params.insert(field.into(), Value::Array(list));
+        params.insert("timestamp".into(), now.as_millis().into());
+        params.insert(
+            "signature".into(),
+            STANDARD.encode(signature.as_bytes()).into(),
+        );
+        Ok(Self {
+            method,
+            params,
+            signed_message: Some(message),
+            account: Some(account),
+        })
+    }
+
+    /// `revoke_subaccount`: the admin of the group whose key pair is `group_key` adds 1 to
+    /// [`MAX_REVOKE_TOKENS`] tokens (from [`crate::subaccount::token`]) to the group's
+    /// revocation list; the server then refuses them (except in unrevocable namespaces).
+    /// Signed by the group key over [`revocation_message`]; the server accepts no subaccount
+    /// signature here. `now` is network time (the server allows ±60 s).
+    pub fn revoke_subaccount(
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::revocation(true, group_key, tokens, now)
+    }
+
+    /// `unrevoke_subaccount`: as [`StorageRequest::revoke_subaccount`], removing the tokens from
+    /// the revocation list.
+    pub fn unrevoke_subaccount(
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        now: Timestamp,
+    ) -> Result<Self, RequestError> {
+        Self::revocation(false, group_key, tokens, now)
     }
 
     /// `get_swarm`: the swarm of `account` (no signature).

@@ -17,12 +17,13 @@ use session_onion::{
     BuildError, Destination, EncType, Hop, OnionFailure, OnionRequestBuilder, PrecomputedKeys,
     ServerResponse, V4Request,
 };
+use session_swarm::subaccount::SubaccountToken;
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
     store_ttl_millis, AttemptError, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind,
     Namespace, NodePool, OnionPath, Outcome, PathError, PathSet, ReplyError, RequestError,
-    RequestFailure, ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest, Timestamp,
-    UsageError,
+    RequestFailure, RetrievedMessage, ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest,
+    Timestamp, UsageError,
 };
 
 use crate::network::Network;
@@ -109,8 +110,9 @@ pub struct Client {
     identity: Identity,
     transport: Transport,
     last_hash: Option<MessageHash>,
-    /// The newest hash retrieved from each namespace other than the inbox.
-    namespace_last_hash: HashMap<i16, MessageHash>,
+    /// The newest hash retrieved from each (account, namespace) other than this account's
+    /// inbox: this account's config namespaces, the namespaces of its groups.
+    namespace_last_hash: HashMap<([u8; 33], i16), MessageHash>,
     seen: BTreeSet<String>,
     undecodable: usize,
 }
@@ -475,27 +477,41 @@ impl Client {
         net: &mut Network,
         namespace: Namespace,
     ) -> Result<Vec<(MessageHash, Vec<u8>)>, ClientError> {
-        let me = self.session_id();
+        let identity = self.identity.clone();
+        let messages = self.retrieve_as(net, &Signer::user(&identity), namespace)?;
+        Ok(messages.into_iter().map(|m| (m.hash, m.data)).collect())
+    }
+
+    /// Retrieves what is new in `namespace` of the account `signer` signs for (this account,
+    /// or a group's swarm as its admin or as a member with a subaccount): every message after
+    /// the newest one retrieved from it before, following `last_hash` pages, as stored.
+    pub fn retrieve_as(
+        &mut self,
+        net: &mut Network,
+        signer: &Signer<'_>,
+        namespace: Namespace,
+    ) -> Result<Vec<RetrievedMessage>, ClientError> {
+        let account = signer.account();
+        let slot = (account.to_bytes(), namespace.get());
         let mut out = Vec::new();
         loop {
-            let signer = Signer::user(&self.identity);
-            let last = self.namespace_last_hash.get(&namespace.get()).cloned();
+            let last = self.namespace_last_hash.get(&slot).cloned();
             let build = |now: Timestamp| {
                 Ok(StorageRequest::retrieve(
-                    &signer,
+                    signer,
                     namespace,
                     last.as_ref(),
                     now,
                 ))
             };
-            let body = self.transport.request(net, &me, "retrieve", &build)?;
+            let body = self.transport.request(net, &account, "retrieve", &build)?;
             let reply = parse_retrieve_reply(&body)?;
-            for stored in &reply.messages {
-                self.namespace_last_hash
-                    .insert(namespace.get(), stored.hash.clone());
-                out.push((stored.hash.clone(), stored.data.clone()));
+            let done = !reply.more || reply.messages.is_empty();
+            if let Some(newest) = reply.messages.last() {
+                self.namespace_last_hash.insert(slot, newest.hash.clone());
             }
-            if !reply.more || reply.messages.is_empty() {
+            out.extend(reply.messages);
+            if done {
                 return Ok(out);
             }
         }
@@ -510,14 +526,28 @@ impl Client {
         data: &[u8],
         ttl_ms: u64,
     ) -> Result<MessageHash, ClientError> {
-        let me = self.session_id();
-        let signer = Signer::user(&self.identity);
+        let identity = self.identity.clone();
+        self.store_as(net, &Signer::user(&identity), namespace, data, ttl_ms)
+    }
+
+    /// Stores `data` for `ttl_ms` in `namespace` of the account `signer` signs for (this
+    /// account, or a group's swarm as its admin or as a member with a subaccount); returns the
+    /// hash every answering member signed.
+    pub fn store_as(
+        &mut self,
+        net: &mut Network,
+        signer: &Signer<'_>,
+        namespace: Namespace,
+        data: &[u8],
+        ttl_ms: u64,
+    ) -> Result<MessageHash, ClientError> {
+        let account = signer.account();
         let build = |now: Timestamp| {
-            StorageRequest::store(&me, namespace, data, ttl_ms, now, Some(&signer))
+            StorageRequest::store(&account, namespace, data, ttl_ms, now, Some(signer))
         };
-        let body = self.transport.request(net, &me, "store", &build)?;
+        let body = self.transport.request(net, &account, "store", &build)?;
         let reply = parse_store_reply(&body)?;
-        let hash = MessageHash::compute(&me, namespace, data);
+        let hash = MessageHash::compute(&account, namespace, data);
         if reply
             .successes()
             .any(|(node, result)| result.hash != hash || !result.verify(node))
@@ -525,6 +555,33 @@ impl Client {
             return Err(ReplyError::MissingField("swarm.*.signature").into());
         }
         Ok(hash)
+    }
+
+    /// Puts `tokens` on (`revoke` true) or takes them off the revocation list of the `03`
+    /// group whose key pair is `group_key` (admins only): the swarm then refuses requests
+    /// signed with them, except reads of unrevocable namespaces such as -11.
+    pub fn revoke_subaccounts(
+        &mut self,
+        net: &mut Network,
+        group_key: &Identity,
+        tokens: &[SubaccountToken],
+        revoke: bool,
+    ) -> Result<(), ClientError> {
+        let account = Signer::group_admin(group_key).account();
+        let build = |now: Timestamp| {
+            if revoke {
+                StorageRequest::revoke_subaccount(group_key, tokens, now)
+            } else {
+                StorageRequest::unrevoke_subaccount(group_key, tokens, now)
+            }
+        };
+        let label = if revoke {
+            "revoke_subaccount"
+        } else {
+            "unrevoke_subaccount"
+        };
+        self.transport.request(net, &account, label, &build)?;
+        Ok(())
     }
 
     /// One round of config sync for this account, as a device runs it after start-up and on

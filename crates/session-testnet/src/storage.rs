@@ -1,12 +1,16 @@
 //! A storage server's RPC handling, as the Oxen storage server does it: swarm check,
 //! timestamp window, signature over exactly [`SignedAction::message`], TTL expiry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use session_identity::{Ed25519PublicKey, Prefix, SessionId, Signature};
+use session_swarm::subaccount::{
+    verify_request, SubaccountFlags, SubaccountSignature, SubaccountToken, MAX_REVOKE_TOKENS,
+    TOKEN_LEN,
+};
 use session_swarm::{
     ExpiryMode, MessageHash, Namespace, SignedAction, SwarmMap, Timestamp, MAX_PRIVATE_TTL_MS,
     MAX_STORE_DATA_LEN, MIN_TTL_MS,
@@ -32,6 +36,9 @@ pub(crate) struct Stored {
 pub(crate) struct SwarmStore {
     /// By account (33-byte Session ID), in arrival order.
     accounts: BTreeMap<[u8; 33], Vec<Stored>>,
+    /// Revoked subaccount tokens, by account: a request signed with one is refused (except
+    /// retrieving from an unrevocable namespace).
+    revoked: BTreeMap<[u8; 33], BTreeSet<[u8; TOKEN_LEN]>>,
 }
 
 impl SwarmStore {
@@ -39,6 +46,12 @@ impl SwarmStore {
         for messages in self.accounts.values_mut() {
             messages.retain(|m| m.expiry > now);
         }
+    }
+
+    fn is_revoked(&self, account: &SessionId, token: &SubaccountToken) -> bool {
+        self.revoked
+            .get(&account.to_bytes())
+            .is_some_and(|tokens| tokens.contains(token.as_bytes()))
     }
 
     pub(crate) fn live_count(&self, account: &SessionId, now: Timestamp) -> usize {
@@ -86,28 +99,80 @@ fn hashes_param(params: &Map<String, Value>) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Checks the request's signature as the storage server does: `pubkey_ed25519` must convert to
-/// the account's X25519 key, and the signature must verify over exactly `action`'s bytes.
-fn verify(params: &Map<String, Value>, account: &SessionId, action: &SignedAction<'_>) -> bool {
-    let Some(key) = params
-        .get("pubkey_ed25519")
-        .and_then(Value::as_str)
-        .and_then(|hex| Ed25519PublicKey::from_hex(hex).ok())
-    else {
-        return false;
-    };
-    if key.to_x25519().ok().map(|x| x.to_bytes()) != Some(*account.key_bytes()) {
-        return false;
+/// What a request must be authorised for: the permissions a subaccount needs, and whether a
+/// revoked subaccount may still do it.
+#[derive(Clone, Copy)]
+struct Access {
+    required: SubaccountFlags,
+    revocable: bool,
+}
+
+impl Access {
+    const fn needs(required: SubaccountFlags) -> Self {
+        Self {
+            required,
+            revocable: true,
+        }
     }
-    let Some(signature) = params
-        .get("signature")
-        .and_then(Value::as_str)
+}
+
+/// Checks the request's signature as the storage server does. For a `05` account,
+/// `pubkey_ed25519` must convert to the account's X25519 key; a `03` group's ID is its own
+/// Ed25519 key. With `subaccount`/`subaccount_sig`, the token must not be revoked (unless
+/// `access` says revocation does not matter), must carry `access.required` and be signed by the
+/// account's key, and the request is then verified under the token's key. The signature covers
+/// exactly `message`.
+fn verify(
+    store: &SwarmStore,
+    params: &Map<String, Value>,
+    account: &SessionId,
+    access: Access,
+    message: &[u8],
+) -> bool {
+    let key = match account.prefix() {
+        Prefix::Group => Ed25519PublicKey::from_bytes(*account.key_bytes()),
+        _ => {
+            let Some(key) = params
+                .get("pubkey_ed25519")
+                .and_then(Value::as_str)
+                .and_then(|hex| Ed25519PublicKey::from_hex(hex).ok())
+            else {
+                return false;
+            };
+            if key.to_x25519().ok().map(|x| x.to_bytes()) != Some(*account.key_bytes()) {
+                return false;
+            }
+            key
+        }
+    };
+    let text = |name: &str| params.get(name).and_then(Value::as_str);
+    if let Some(token) = text("subaccount") {
+        let (Some(token_signature), Some(signature)) = (text("subaccount_sig"), text("signature"))
+        else {
+            return false;
+        };
+        let Ok(signed) = SubaccountSignature::from_params(token, token_signature, signature) else {
+            return false;
+        };
+        if access.revocable && store.is_revoked(account, &signed.token) {
+            return false;
+        }
+        return verify_request(
+            &key,
+            account.prefix().as_byte(),
+            &signed,
+            access.required,
+            message,
+        )
+        .is_ok();
+    }
+    let Some(signature) = text("signature")
         .and_then(|b| STANDARD.decode(b).ok())
         .and_then(|b| Signature::from_slice(&b))
     else {
         return false;
     };
-    key.verify(&action.message(), &signature).is_ok()
+    key.verify(message, &signature).is_ok()
 }
 
 fn in_window(ctx: &NodeContext<'_>, timestamp: u64) -> bool {
@@ -163,7 +228,7 @@ pub(crate) fn handle_rpc(ctx: &NodeContext<'_>, store: &mut SwarmStore, body: &[
     else {
         return error(400, "invalid pubkey");
     };
-    if account.prefix() != Prefix::User {
+    if !matches!(account.prefix(), Prefix::User | Prefix::Group) {
         return error(400, "unsupported account type");
     }
     if method == "get_swarm" {
@@ -178,6 +243,8 @@ pub(crate) fn handle_rpc(ctx: &NodeContext<'_>, store: &mut SwarmStore, body: &[
         "retrieve" => retrieve(ctx, store, params, &account),
         "delete" => delete(ctx, store, params, &account),
         "expire" => expire(ctx, store, params, &account),
+        "revoke_subaccount" => revocation(ctx, store, params, &account, true),
+        "unrevoke_subaccount" => revocation(ctx, store, params, &account, false),
         _ => error(400, "unknown method"),
     }
 }
@@ -247,7 +314,18 @@ fn store_message(
             namespace: ns,
             timestamp: Timestamp::from_millis(sig_timestamp),
         };
-        if !verify(params, account, &action) {
+        let mut required = SubaccountFlags::WRITE;
+        if ns.is_public_outbox() {
+            // Storing replaces the outbox's message: a subaccount must be able to delete too.
+            required = required | SubaccountFlags::DELETE;
+        }
+        if !verify(
+            store,
+            params,
+            account,
+            Access::needs(required),
+            &action.message(),
+        ) {
             return error(401, "invalid signature");
         }
     }
@@ -292,7 +370,11 @@ fn retrieve(
         namespace: ns,
         timestamp: Timestamp::from_millis(timestamp),
     };
-    if !verify(params, account, &action) {
+    let access = Access {
+        required: SubaccountFlags::READ,
+        revocable: !ns.is_unrevocable(),
+    };
+    if !verify(store, params, account, access, &action.message()) {
         return error(401, "invalid signature");
     }
     let all: Vec<&Stored> = store
@@ -336,7 +418,9 @@ fn delete(
         return error(400, "missing messages");
     };
     let texts: Vec<&str> = hashes.iter().map(String::as_str).collect();
-    if !verify(params, account, &SignedAction::Delete { messages: &texts }) {
+    let action = SignedAction::Delete { messages: &texts };
+    let access = Access::needs(SubaccountFlags::DELETE);
+    if !verify(store, params, account, access, &action.message()) {
         return error(401, "invalid signature");
     }
     let mut deleted = Vec::new();
@@ -389,8 +473,28 @@ fn expire(
         expiry: requested,
         messages: &texts,
     };
-    if !verify(params, account, &action) {
+    if !verify(
+        store,
+        params,
+        account,
+        Access::needs(SubaccountFlags::WRITE),
+        &action.message(),
+    ) {
         return error(401, "invalid signature");
+    }
+    let mut mode = mode;
+    if params.contains_key("subaccount")
+        && !subaccount_flags(params).contains(SubaccountFlags::DELETE)
+    {
+        // Without the delete permission a subaccount may only extend: shortening an expiry is
+        // nearly a delete.
+        match mode {
+            ExpiryMode::Shorten => {
+                return error(400, "shorten needs a subaccount with delete access")
+            }
+            ExpiryMode::Set => mode = ExpiryMode::Extend,
+            _ => {}
+        }
     }
     if requested < ctx.node_now.saturating_sub_millis(60_000) {
         return error(403, "expiry is in the past");
@@ -429,5 +533,87 @@ fn expire(
             updated.concat()
         );
         (fields, signed.into_bytes())
+    })
+}
+
+/// The flags of the request's (already verified) subaccount token.
+fn subaccount_flags(params: &Map<String, Value>) -> SubaccountFlags {
+    params
+        .get("subaccount")
+        .and_then(Value::as_str)
+        .and_then(|t| SubaccountToken::parse(t).ok())
+        .map_or(SubaccountFlags::NONE, |t| t.flags())
+}
+
+/// `revoke_subaccount` / `unrevoke_subaccount`: the account's own key (never a subaccount)
+/// signs `method ‖ timestamp ‖ tokens`; at most [`MAX_REVOKE_TOKENS`] tokens, each in base64
+/// or hex.
+fn revocation(
+    ctx: &NodeContext<'_>,
+    store: &mut SwarmStore,
+    params: &Map<String, Value>,
+    account: &SessionId,
+    revoke: bool,
+) -> Reply {
+    let (method, field) = if revoke {
+        ("revoke_subaccount", "revoke")
+    } else {
+        ("unrevoke_subaccount", "unrevoke")
+    };
+    let Some(timestamp) = u64_param(params, "timestamp") else {
+        return error(400, "missing timestamp");
+    };
+    let Some(list) = params.get(field).and_then(Value::as_array) else {
+        return error(400, "missing tokens");
+    };
+    if list.len() > MAX_REVOKE_TOKENS {
+        return error(400, "too many tokens");
+    }
+    let mut tokens = Vec::with_capacity(list.len());
+    for item in list {
+        match item.as_str().map(SubaccountToken::parse) {
+            Some(Ok(token)) => tokens.push(token),
+            _ => return error(400, "invalid subaccount token"),
+        }
+    }
+    if !in_window(ctx, timestamp) {
+        return clock_error(ctx);
+    }
+    if params.contains_key("subaccount") {
+        return error(401, "subaccounts cannot revoke");
+    }
+    let mut message = format!("{method}{timestamp}").into_bytes();
+    for token in &tokens {
+        message.extend_from_slice(token.as_bytes());
+    }
+    if !verify(
+        store,
+        params,
+        account,
+        Access::needs(SubaccountFlags::NONE),
+        &message,
+    ) {
+        return error(401, "invalid signature");
+    }
+    let revoked = store.revoked.entry(account.to_bytes()).or_default();
+    let mut count = 0usize;
+    for token in &tokens {
+        let changed = if revoke {
+            revoked.insert(*token.as_bytes())
+        } else {
+            revoked.remove(token.as_bytes())
+        };
+        count += usize::from(changed);
+    }
+    swarm_reply(ctx, |_| {
+        let mut fields = Map::new();
+        if !revoke {
+            fields.insert("count".into(), count.into());
+        }
+        let mut signed = format!("{}{timestamp}", account.to_hex()).into_bytes();
+        for token in &tokens {
+            signed.extend_from_slice(token.as_bytes());
+        }
+        (fields, signed)
     })
 }

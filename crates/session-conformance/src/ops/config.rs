@@ -3,9 +3,10 @@
 use serde_json::{json, Map, Value};
 use session_config::{
     decrypt, encrypt, pad, Community, CommunityInfo, Config, Contact, Contacts, Conversation,
-    ConvoInfo, ConvoInfoVolatile, Disappearing, EncryptError, GroupAuthData, GroupInfo, GroupKind,
-    GroupSecretKey, GroupSettings, GroupSigning, ItemError, Notifications, ProfilePic, UserGroups,
-    UserKind, UserProfile,
+    ConvoInfo, ConvoInfoVolatile, Disappearing, EncryptError, GroupAuthData, GroupConfigError,
+    GroupInfo, GroupInfoConfig, GroupKind, GroupMember, GroupMembers, GroupSecretKey,
+    GroupSettings, GroupSigning, ItemError, MemberRemoval, Notifications, ProfilePic, SendStatus,
+    UserGroups, UserKind, UserProfile,
 };
 use session_identity::{Identity, Seed, SessionId};
 
@@ -82,6 +83,18 @@ struct ProfileFields {
     blinded_msgreqs: Option<Option<bool>>,
 }
 
+/// A change of group-info fields (`group_info`'s `set`); `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+struct GroupInfoFields {
+    name: Option<String>,
+    description: Option<String>,
+    profile_pic: Option<Option<ProfilePic>>,
+    expiry_timer: Option<u64>,
+    created: Option<i64>,
+    delete_before: Option<i64>,
+    delete_attach_before: Option<i64>,
+}
+
 /// The fields of a `set_item` that were given (the others keep their values).
 #[derive(Debug, Clone, Default)]
 struct ItemFields {
@@ -103,6 +116,11 @@ struct ItemFields {
     invited: Option<bool>,
     last_read: Option<i64>,
     unread: Option<bool>,
+    admin: Option<bool>,
+    invite_status: Option<i64>,
+    promotion_status: Option<i64>,
+    removed_status: Option<i64>,
+    supplement: Option<bool>,
 }
 
 /// What a `set_item` or `erase_item` names.
@@ -117,6 +135,7 @@ enum ItemKey {
     },
     OneToOne(SessionId),
     LegacyGroup(SessionId),
+    Member(SessionId),
 }
 
 /// One parsed step.
@@ -124,6 +143,8 @@ enum ItemKey {
 enum Step {
     /// `set` with user-profile fields.
     SetProfile(ProfileFields),
+    /// `set` with group-info fields.
+    SetGroupInfo(GroupInfoFields),
     /// A `set` for a kind without whole-config fields.
     Unsupported(String),
     SetItem(ItemKey, Box<ItemFields>),
@@ -209,6 +230,24 @@ fn item_fields(fields: &Map<String, Value>) -> Result<ItemFields, OpError> {
         invited: opt_bool(fields, "invited")?,
         last_read: req.opt_i64("last_read")?,
         unread: opt_bool(fields, "unread")?,
+        admin: opt_bool(fields, "admin")?,
+        invite_status: req.opt_i64("invite_status")?,
+        promotion_status: req.opt_i64("promotion_status")?,
+        removed_status: req.opt_i64("removed_status")?,
+        supplement: opt_bool(fields, "supplement")?,
+    })
+}
+
+fn group_info_fields(fields: &Map<String, Value>) -> Result<GroupInfoFields, OpError> {
+    let req = Request::new(fields);
+    Ok(GroupInfoFields {
+        name: req.opt_str("name")?.map(str::to_owned),
+        description: req.opt_str("description")?.map(str::to_owned),
+        profile_pic: profile_pic_field(fields)?,
+        expiry_timer: req.opt_u64("expiry_timer")?,
+        created: req.opt_i64("created")?,
+        delete_before: req.opt_i64("delete_before")?,
+        delete_attach_before: req.opt_i64("delete_attach_before")?,
     })
 }
 
@@ -245,6 +284,9 @@ fn item_key(kind: ScriptKind, item_type: &str, item: &Request<'_>) -> Result<Ite
             ItemKey::LegacyGroup(any_id(item, "id")?)
         }
         (ScriptKind::User(UserKind::ConvoInfoVolatile), "community") => community()?,
+        (ScriptKind::Group(GroupKind::Members), "member") => {
+            ItemKey::Member(any_id(item, "session_id")?)
+        }
         (_, other) => {
             return Err(OpError::bad_request(format!(
                 "field `item_type`: {other:?} is not an item of this kind"
@@ -265,21 +307,20 @@ fn parse_step(kind: ScriptKind, value: &Value) -> Result<Step, OpError> {
                 ScriptKind::User(UserKind::UserProfile) => {
                     Step::SetProfile(profile_fields(fields)?)
                 }
+                ScriptKind::Group(GroupKind::Info) => {
+                    Step::SetGroupInfo(group_info_fields(fields)?)
+                }
                 _ => Step::Unsupported("set".into()),
             }
         }
         name @ ("set_item" | "erase_item") => {
             let item_type = req.str("item_type")?;
             let item = req.object("item")?;
-            if matches!(kind, ScriptKind::Group(_)) {
-                Step::Unsupported(name.into())
+            let key = item_key(kind, item_type, &Request::new(item))?;
+            if name == "erase_item" {
+                Step::EraseItem(key)
             } else {
-                let key = item_key(kind, item_type, &Request::new(item))?;
-                if name == "erase_item" {
-                    Step::EraseItem(key)
-                } else {
-                    Step::SetItem(key, Box::new(item_fields(item)?))
-                }
+                Step::SetItem(key, Box::new(item_fields(item)?))
             }
         }
         "push" => Step::Push,
@@ -312,7 +353,8 @@ enum Object {
     Contacts(Box<Contacts>),
     Convos(Box<ConvoInfoVolatile>),
     Groups(Box<UserGroups>),
-    Other(Box<Config>),
+    Info(Box<GroupInfoConfig>),
+    Members(Box<GroupMembers>),
 }
 
 impl Object {
@@ -333,7 +375,8 @@ impl Object {
             Object::Contacts(c) => c.config(),
             Object::Convos(c) => c.config(),
             Object::Groups(g) => g.config(),
-            Object::Other(c) => c,
+            Object::Info(i) => i.config(),
+            Object::Members(m) => m.config(),
         }
     }
 }
@@ -468,16 +511,89 @@ fn state(object: &Object) -> Value {
             "groups": g.groups().map(|g| group_json(&g)).collect::<Vec<_>>(),
             "communities": g.communities().map(|c| community_json(&c)).collect::<Vec<_>>(),
         }),
-        Object::Other(c) => {
-            return step_error(format!(
-                "no typed state for {:?} (needs_push: {})",
-                c.kind(),
-                c.needs_push()
-            ))
+        Object::Info(i) => json!({
+            "name": i.name(),
+            "description": i.description(),
+            "profile_pic": pic_json(i.profile_pic().as_ref()),
+            "expiry_timer": i.expiry_timer(),
+            "created": i.created(),
+            "delete_before": i.delete_before(),
+            "delete_attach_before": i.delete_attach_before(),
+        }),
+        Object::Members(m) => {
+            json!({ "members": m.iter().map(|m| member_json(&m)).collect::<Vec<_>>() })
         }
     };
     out["needs_push"] = json!(object.config().needs_push());
     out
+}
+
+fn member_json(m: &GroupMember) -> Value {
+    json!({
+        "session_id": m.session_id.to_hex(),
+        "name": m.name,
+        "profile_pic": pic_json(m.profile_pic.as_ref()),
+        "admin": m.admin,
+        "invite_status": m.invite_status.to_int(),
+        "promotion_status": m.promotion_status.to_int(),
+        "removed_status": m.removed_status.to_int(),
+        "supplement": m.supplement,
+    })
+}
+
+fn set_group_info(info: &mut GroupInfoConfig, f: &GroupInfoFields) -> Result<(), GroupConfigError> {
+    if let Some(v) = &f.name {
+        info.set_name(v)?;
+    }
+    if let Some(v) = &f.description {
+        info.set_description(v)?;
+    }
+    if let Some(v) = &f.profile_pic {
+        info.set_profile_pic(v.as_ref())?;
+    }
+    if let Some(v) = f.expiry_timer {
+        info.set_expiry_timer(v)?;
+    }
+    if let Some(v) = f.created {
+        info.set_created(v)?;
+    }
+    if let Some(v) = f.delete_before {
+        info.set_delete_before(v)?;
+    }
+    if let Some(v) = f.delete_attach_before {
+        info.set_delete_attach_before(v)?;
+    }
+    Ok(())
+}
+
+fn set_member(
+    members: &mut GroupMembers,
+    id: &SessionId,
+    f: &ItemFields,
+) -> Result<(), GroupConfigError> {
+    let mut m = members.get_or_construct(id);
+    if let Some(v) = &f.name {
+        m.name.clone_from(v);
+    }
+    if let Some(v) = &f.profile_pic {
+        m.profile_pic.clone_from(v);
+    }
+    if let Some(v) = f.admin {
+        m.admin = v;
+    }
+    if let Some(v) = f.invite_status {
+        m.invite_status = SendStatus::from_int(v);
+    }
+    if let Some(v) = f.promotion_status {
+        m.promotion_status = SendStatus::from_int(v);
+    }
+    if let Some(v) = f.removed_status {
+        m.removed_status = MemberRemoval::from_int(v);
+    }
+    if let Some(v) = f.supplement {
+        m.supplement = v;
+    }
+    members.set(&m)
 }
 
 fn group_settings(s: &mut GroupSettings, f: &ItemFields) {
@@ -575,6 +691,9 @@ fn community_of(
 }
 
 fn set_item(object: &mut Object, key: &ItemKey, f: &ItemFields, now_ms: i64) -> Result<(), String> {
+    if let (Object::Members(m), ItemKey::Member(id)) = (&mut *object, key) {
+        return set_member(m, id, f).map_err(|e| e.to_string());
+    }
     let result = match (object, key) {
         (Object::Contacts(c), ItemKey::Contact(id)) => set_contact(c, id, f),
         (Object::Groups(g), ItemKey::Group(id)) => set_group(g, id, f),
@@ -615,7 +734,7 @@ fn set_item(object: &mut Object, key: &ItemKey, f: &ItemFields, now_ms: i64) -> 
                     Some(pubkey.unwrap_or([0; 32])),
                     None,
                 )?),
-                ItemKey::Contact(_) => unreachable_item()?,
+                ItemKey::Contact(_) | ItemKey::Member(_) => unreachable_item()?,
             };
             let mut info = c.get_or_construct(&conversation)?;
             info.conversation = conversation;
@@ -637,6 +756,9 @@ fn unreachable_item() -> Result<Conversation, ItemError> {
 }
 
 fn erase_item(object: &mut Object, key: &ItemKey) -> Result<(), String> {
+    if let (Object::Members(m), ItemKey::Member(id)) = (&mut *object, key) {
+        return m.erase(id).map(|_| ()).map_err(|e| e.to_string());
+    }
     let result = match (object, key) {
         (Object::Contacts(c), ItemKey::Contact(id)) => c.erase(id),
         (Object::Groups(g), ItemKey::Group(id)) => g.erase_group(id),
@@ -658,7 +780,7 @@ fn erase_item(object: &mut Object, key: &ItemKey) -> Result<(), String> {
                     Some(pubkey.unwrap_or([0; 32])),
                     None,
                 )?),
-                ItemKey::Contact(_) => unreachable_item()?,
+                ItemKey::Contact(_) | ItemKey::Member(_) => unreachable_item()?,
             };
             c.erase(&conversation)
         })(),
@@ -675,6 +797,13 @@ fn run_step(object: &mut Object, step: &Step, now_ms: i64) -> Value {
                 Err(e) => step_error(e),
             },
             _ => step_error("not a user profile"),
+        },
+        Step::SetGroupInfo(fields) => match object {
+            Object::Info(i) => match set_group_info(i, fields) {
+                Ok(()) => Value::Null,
+                Err(e) => step_error(e),
+            },
+            _ => step_error("not a group info config"),
         },
         Step::Unsupported(name) => step_error(format!(
             "`{name}` is not implemented for {:?}",
@@ -694,7 +823,8 @@ fn run_step(object: &mut Object, step: &Step, now_ms: i64) -> Value {
                 Object::Contacts(c) => c.push(),
                 Object::Convos(c) => c.push(now_ms),
                 Object::Groups(g) => g.push(),
-                Object::Other(c) => c.push(),
+                Object::Info(i) => i.push(),
+                Object::Members(m) => m.push(),
             };
             match push {
                 Ok(push) => json!({
@@ -713,7 +843,8 @@ fn run_step(object: &mut Object, step: &Step, now_ms: i64) -> Value {
                 Object::Contacts(c) => c.confirm_pushed(*seqno, hash),
                 Object::Convos(c) => c.confirm_pushed(*seqno, hash),
                 Object::Groups(g) => g.confirm_pushed(*seqno, hash),
-                Object::Other(c) => c.confirm_pushed(*seqno, hash),
+                Object::Info(i) => i.confirm_pushed(*seqno, hash),
+                Object::Members(m) => m.confirm_pushed(*seqno, hash),
             }
             Value::Null
         }
@@ -724,7 +855,8 @@ fn run_step(object: &mut Object, step: &Step, now_ms: i64) -> Value {
                 Object::Contacts(c) => c.merge(messages),
                 Object::Convos(c) => c.merge(messages),
                 Object::Groups(g) => g.merge(messages),
-                Object::Other(c) => c.merge(messages),
+                Object::Info(i) => i.merge(messages),
+                Object::Members(m) => m.merge(messages),
             };
             json!({ "accepted": accepted })
         }
@@ -736,7 +868,8 @@ fn run_step(object: &mut Object, step: &Step, now_ms: i64) -> Value {
                 Object::Contacts(c) => c.dump(),
                 Object::Convos(c) => c.dump(),
                 Object::Groups(g) => g.dump(),
-                Object::Other(c) => c.dump(),
+                Object::Info(i) => i.dump(),
+                Object::Members(m) => m.dump(),
             };
             json!({ "dump": hex::encode(dump) })
         }
@@ -770,10 +903,10 @@ fn group_key(req: &Request<'_>, name: &str) -> Result<Vec<[u8; 32]>, OpError> {
 /// `kind`, identity fields, `steps` → `results` (one per step; a failed step gives
 /// `{"error": …}` and the script goes on).
 ///
-/// The four account configs run whole (`now_ms`, optional, is the clock of
-/// ConvoInfoVolatile's pruning: the system clock by default). The group configs have no typed
-/// API here: their `set`, `set_item`, `erase_item` and `state` steps answer an error entry,
-/// and everything else (push, confirm, merge, hashes, dump) runs on the generic config object.
+/// The four account configs and the two group configs run whole (`now_ms`, optional, is the
+/// clock of ConvoInfoVolatile's pruning: the system clock by default). Group kinds take
+/// `group_ed25519_pk`, `group_enc_keys` (newest first) and, for an admin, `group_seed` (the
+/// 32-byte seed or the 64-byte secret key); without it the object is a member's, read-only.
 fn config_script(req: &Request<'_>) -> OpResult {
     let kind = script_kind(req)?;
     let mut object = match kind {
@@ -802,7 +935,20 @@ fn config_script(req: &Request<'_>) -> OpResult {
                 }
                 None => GroupSigning::Member(public_key),
             };
-            Object::Other(Box::new(Config::new_group(group, &keys, signing)))
+            match (group, signing) {
+                (GroupKind::Info, GroupSigning::Admin(admin)) => {
+                    Object::Info(Box::new(GroupInfoConfig::new_admin(&admin, &keys)))
+                }
+                (GroupKind::Info, GroupSigning::Member(pk)) => {
+                    Object::Info(Box::new(GroupInfoConfig::new_member(pk, &keys)))
+                }
+                (GroupKind::Members, GroupSigning::Admin(admin)) => {
+                    Object::Members(Box::new(GroupMembers::new_admin(&admin, &keys)))
+                }
+                (GroupKind::Members, GroupSigning::Member(pk)) => {
+                    Object::Members(Box::new(GroupMembers::new_member(pk, &keys)))
+                }
+            }
         }
     };
     let now_ms = match req.opt_i64("now_ms")? {

@@ -11,6 +11,7 @@ mod config;
 mod envelope;
 mod group;
 mod group_keys;
+mod group_subaccount;
 mod identity;
 mod mnemonic;
 mod onion;
@@ -35,6 +36,7 @@ const TABLES: &[&[(&str, Handler)]] = &[
     config::OPS,
     group::OPS,
     group_keys::OPS,
+    group_subaccount::OPS,
 ];
 
 /// The handler of `op`, if it is implemented.
