@@ -242,9 +242,7 @@ impl Keys {
                 let Some(km) = message::own_member_key(&self.user, &self.group_x25519) else {
                     return Ok(Vec::new());
                 };
-                Ok(members
-                    .iter()
-                    .find_map(|entry| message::open(&km, nonce, entry))
+                Ok(message::open_first(&km, nonce, members.iter().copied())
                     .and_then(|k| GroupEncryptionKey::from_slice(&k))
                     .map(|key| GroupKey {
                         generation: *generation,

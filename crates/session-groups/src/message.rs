@@ -369,6 +369,60 @@ pub(crate) fn parse_supplement_keys(inner: &[u8]) -> Result<Vec<GroupKey>, LoadE
     Ok(keys)
 }
 
+/// The first of `entries` that opens under `key` and `nonce` (XChaCha20-Poly1305 with no
+/// associated data, as [`open`]), decrypted; `None` if none does.
+///
+/// A member tries its one key on every entry of a keys message, all under the message's one
+/// nonce, so the XChaCha20 subkey and the Poly1305 key (ChaCha20 block 0) are the same for
+/// every attempt: they are derived once, and each attempt is only a Poly1305 tag over the
+/// entry, compared in constant time. The entry that matches is decrypted from block 1.
+pub(crate) fn open_first<'e>(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+    entries: impl IntoIterator<Item = &'e [u8]>,
+) -> Option<Zeroizing<Vec<u8>>> {
+    use chacha20::cipher::{KeyIvInit, StreamCipher};
+    use chacha20::{hchacha, ChaCha20, R20};
+    use poly1305::universal_hash::{KeyInit, UniversalHash};
+    use poly1305::Poly1305;
+    use subtle::ConstantTimeEq;
+
+    const TAG: usize = 16;
+    let mut hnonce = [0u8; 16];
+    hnonce.copy_from_slice(&nonce[..16]);
+    let subkey = Zeroizing::new(<[u8; 32]>::from(hchacha::<R20>(
+        &(*key).into(),
+        &hnonce.into(),
+    )));
+    let mut chacha_nonce = [0u8; 12];
+    chacha_nonce[4..].copy_from_slice(&nonce[16..]);
+    let mut block0 = Zeroizing::new([0u8; 64]);
+    let mut cipher = ChaCha20::new(&(*subkey).into(), &chacha_nonce.into());
+    cipher.apply_keystream(&mut block0[..]);
+    let mut mac_key = Zeroizing::new([0u8; 32]);
+    mac_key.copy_from_slice(&block0[..32]);
+    // The key's powers are computed once; each attempt starts from a copy.
+    let keyed = Poly1305::new(&(*mac_key).into());
+    for entry in entries {
+        let Some(split) = entry.len().checked_sub(TAG) else {
+            continue;
+        };
+        let (ciphertext, tag) = entry.split_at(split);
+        let mut mac = keyed.clone();
+        mac.update_padded(ciphertext);
+        let mut lengths = [0u8; 16];
+        lengths[8..].copy_from_slice(&(ciphertext.len() as u64).to_le_bytes());
+        mac.update_padded(&lengths);
+        if bool::from(mac.finalize().as_slice().ct_eq(tag)) {
+            // `cipher` stands at block 1 after block 0 was drawn.
+            let mut plaintext = Zeroizing::new(ciphertext.to_vec());
+            cipher.apply_keystream(&mut plaintext[..]);
+            return Some(plaintext);
+        }
+    }
+    None
+}
+
 /// `seal`/`open` of the one-shot XChaCha20-Poly1305 the messages use.
 pub(crate) fn open(
     key: &[u8; 32],
