@@ -11,6 +11,7 @@ use session_config::{
 };
 use session_envelope::group::{EncryptOptions, GroupMessage, GroupMessageError};
 use session_identity::{Ed25519PublicKey, Identity, SessionId};
+use zeroize::Zeroizing;
 
 use crate::{GroupSecret, Keys, KeysError, LoadError};
 
@@ -216,12 +217,15 @@ impl fmt::Debug for Group {
     }
 }
 
-/// The group keys as the configs take them: the key to encrypt with first.
-fn key_list(keys: &Keys) -> Vec<[u8; 32]> {
-    keys.decryption_keys()
-        .into_iter()
-        .map(|k| *k.expose_secret_bytes())
-        .collect()
+/// The group keys as the configs take them, the key to encrypt with first; zeroized when
+/// dropped.
+fn key_list(keys: &Keys) -> Zeroizing<Vec<[u8; 32]>> {
+    Zeroizing::new(
+        keys.decryption_keys()
+            .into_iter()
+            .map(|k| *k.expose_secret_bytes())
+            .collect(),
+    )
 }
 
 fn check_user(id: &SessionId) -> Result<(), GroupError> {
@@ -236,7 +240,7 @@ impl Group {
     /// A new group made by `admin` with the secret `secret`: generation 0 keys for the admin
     /// and `members` (Session ID and display name, invitation marked sent), the info config
     /// with `name` and the creation time `created` (unix seconds), the members config listing
-    /// everyone with `admin` as an admin. Everything waits in [`pushes`](Group::pushes).
+    /// everyone with `admin` as an admin (listing the admin in `members` too changes nothing). Everything waits in [`pushes`](Group::pushes).
     pub fn create(
         admin: Identity,
         secret: GroupSecret,
@@ -262,6 +266,10 @@ impl Group {
         me.set_invite_accepted();
         roster.set(&me)?;
         for (id, display) in members {
+            if *id == me.session_id {
+                // The creator is listed once, as the admin.
+                continue;
+            }
             let mut member = GroupMember::new(*id);
             member.set_name_truncated(display);
             member.set_invite_sent();

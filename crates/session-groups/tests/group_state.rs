@@ -149,7 +149,7 @@ fn life_cycle() {
         members[2].decrypt_message(&after).is_err(),
         "Eve cannot read after the rekey"
     );
-    // Eve still cannot read the info pushed under the new key: her copy keeps the old name.
+    // Nor the members config pushed under the new key: her copy still lists four members.
     assert_eq!(members[2].member_ids().len(), 4);
 
     // Dave is added with a supplement: he reads messages sent before he joined.
@@ -259,6 +259,17 @@ fn restore_and_refusals() {
         group.confirm_pushed(&push, "k", T0 + 1),
         Err(GroupError::UnknownPush)
     );
+    // Listing the creator among the members keeps it the one admin entry.
+    let twice = Group::create(
+        p[0].clone(),
+        GroupSecret::generate(&mut rng),
+        "G",
+        &[(p[0].session_id(), "me again"), (p[1].session_id(), "B")],
+        1,
+    )
+    .unwrap();
+    assert_eq!(twice.member_ids().len(), 2);
+    assert!(twice.members().get(&p[0].session_id()).unwrap().admin);
     // Group IDs must be 05 users.
     assert!(matches!(
         group.add_members(&[(group.group_id(), "self")]),
