@@ -251,6 +251,48 @@ pub(crate) fn check_len(
     }
 }
 
+/// The sync-state methods every typed config forwards to its [`Config`](crate::Config) field
+/// `config` (invoked inside an `impl` block).
+macro_rules! forward_sync_state {
+    () => {
+        /// See [`Config::confirm_pushed`](crate::Config::confirm_pushed).
+        pub fn confirm_pushed(&mut self, seqno: i64, hash: impl Into<alloc::string::String>) {
+            self.config.confirm_pushed(seqno, hash);
+        }
+
+        /// See [`Config::current_hashes`](crate::Config::current_hashes).
+        pub fn current_hashes(&self) -> alloc::vec::Vec<alloc::string::String> {
+            self.config.current_hashes()
+        }
+
+        /// See [`Config::take_obsolete_hashes`](crate::Config::take_obsolete_hashes).
+        pub fn take_obsolete_hashes(&mut self) -> alloc::vec::Vec<alloc::string::String> {
+            self.config.take_obsolete_hashes()
+        }
+
+        /// See [`Config::needs_dump`](crate::Config::needs_dump).
+        pub fn needs_dump(&self) -> bool {
+            self.config.needs_dump()
+        }
+
+        /// See [`Config::dump`](crate::Config::dump).
+        pub fn dump(&mut self) -> alloc::vec::Vec<u8> {
+            self.config.dump()
+        }
+
+        /// See [`Config::seqno`](crate::Config::seqno).
+        pub fn seqno(&self) -> i64 {
+            self.config.seqno()
+        }
+
+        /// See [`Config::state`](crate::Config::state).
+        pub fn state(&self) -> $crate::SyncState {
+            self.config.state()
+        }
+    };
+}
+pub(crate) use forward_sync_state;
+
 /// The methods every typed config forwards to its [`Config`](crate::Config).
 macro_rules! forward_config {
     ($ty:ident, $kind:expr) => {
@@ -280,11 +322,6 @@ macro_rules! forward_config {
                 self.config.needs_push()
             }
 
-            /// See [`Config::confirm_pushed`](crate::Config::confirm_pushed).
-            pub fn confirm_pushed(&mut self, seqno: i64, hash: impl Into<alloc::string::String>) {
-                self.config.confirm_pushed(seqno, hash);
-            }
-
             /// See [`Config::merge`](crate::Config::merge).
             pub fn merge<I, H, D>(&mut self, messages: I) -> alloc::vec::Vec<alloc::string::String>
             where
@@ -295,35 +332,7 @@ macro_rules! forward_config {
                 self.config.merge(messages)
             }
 
-            /// See [`Config::current_hashes`](crate::Config::current_hashes).
-            pub fn current_hashes(&self) -> alloc::vec::Vec<alloc::string::String> {
-                self.config.current_hashes()
-            }
-
-            /// See [`Config::take_obsolete_hashes`](crate::Config::take_obsolete_hashes).
-            pub fn take_obsolete_hashes(&mut self) -> alloc::vec::Vec<alloc::string::String> {
-                self.config.take_obsolete_hashes()
-            }
-
-            /// See [`Config::needs_dump`](crate::Config::needs_dump).
-            pub fn needs_dump(&self) -> bool {
-                self.config.needs_dump()
-            }
-
-            /// See [`Config::dump`](crate::Config::dump).
-            pub fn dump(&mut self) -> alloc::vec::Vec<u8> {
-                self.config.dump()
-            }
-
-            /// See [`Config::seqno`](crate::Config::seqno).
-            pub fn seqno(&self) -> i64 {
-                self.config.seqno()
-            }
-
-            /// See [`Config::state`](crate::Config::state).
-            pub fn state(&self) -> $crate::SyncState {
-                self.config.state()
-            }
+            $crate::typed::forward_sync_state!();
         }
     };
 }
@@ -418,11 +427,6 @@ macro_rules! forward_group_config {
                 self.config.push()
             }
 
-            /// See [`Config::confirm_pushed`](crate::Config::confirm_pushed).
-            pub fn confirm_pushed(&mut self, seqno: i64, hash: impl Into<alloc::string::String>) {
-                self.config.confirm_pushed(seqno, hash);
-            }
-
             /// See [`Config::merge`](crate::Config::merge). Messages that are unsigned, or not
             /// signed by the group's key, are refused.
             pub fn merge<I, H, D>(&mut self, messages: I) -> alloc::vec::Vec<alloc::string::String>
@@ -434,35 +438,7 @@ macro_rules! forward_group_config {
                 self.config.merge(messages)
             }
 
-            /// See [`Config::current_hashes`](crate::Config::current_hashes).
-            pub fn current_hashes(&self) -> alloc::vec::Vec<alloc::string::String> {
-                self.config.current_hashes()
-            }
-
-            /// See [`Config::take_obsolete_hashes`](crate::Config::take_obsolete_hashes).
-            pub fn take_obsolete_hashes(&mut self) -> alloc::vec::Vec<alloc::string::String> {
-                self.config.take_obsolete_hashes()
-            }
-
-            /// See [`Config::needs_dump`](crate::Config::needs_dump).
-            pub fn needs_dump(&self) -> bool {
-                self.config.needs_dump()
-            }
-
-            /// See [`Config::dump`](crate::Config::dump).
-            pub fn dump(&mut self) -> alloc::vec::Vec<u8> {
-                self.config.dump()
-            }
-
-            /// See [`Config::seqno`](crate::Config::seqno).
-            pub fn seqno(&self) -> i64 {
-                self.config.seqno()
-            }
-
-            /// See [`Config::state`](crate::Config::state).
-            pub fn state(&self) -> $crate::SyncState {
-                self.config.state()
-            }
+            $crate::typed::forward_sync_state!();
         }
     };
 }
