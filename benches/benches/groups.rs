@@ -2,7 +2,8 @@
 //! and opened (Ed25519 sign/verify, XChaCha20-Poly1305, the sender's X25519 key), a rekey for
 //! 100 members (per member one X25519 exchange, one BLAKE2b, one 32-byte seal; then one
 //! signature over the message) and a member loading that keys message (verify, one exchange,
-//! one hash, opening entries until its own).
+//! one hash, opening entries until its own), and reading a poll of 1,000 messages from ten
+//! members (sessionkit verifies the signatures as one batch; libsodium one by one).
 //!
 //! The libsodium side does only the cryptography: no bt-encoding parse, no junk stream, no
 //! zstd attempt. `cargo bench -p sessionkit-benches --bench groups`
@@ -23,6 +24,8 @@ use sodium_peer as sodium;
 
 const MESSAGE_LEN: usize = 1024;
 const MEMBERS: usize = 100;
+const POLL_LEN: usize = 1000;
+const POLL_SENDERS: usize = 10;
 const MEMBER_DOMAIN: &[u8] = b"SessionGroupKeyMemberKey";
 
 fn person(i: u8) -> Identity {
@@ -137,6 +140,60 @@ fn messages(c: &mut Criterion) {
     g.finish();
 }
 
+/// Reading a poll of [`POLL_LEN`] messages from [`POLL_SENDERS`] members: sessionkit checks the
+/// signatures as one batch, libsodium one by one (verify, then the sender's X25519 key, as
+/// libsession does for each message).
+fn poll(c: &mut Criterion) {
+    sodium::init();
+    let key_bytes = [0x24u8; 32];
+    let key = GroupEncryptionKey::from_bytes(key_bytes);
+    let senders: Vec<Identity> = (0..POLL_SENDERS).map(|i| person(40 + i as u8)).collect();
+    let mut polled = Vec::with_capacity(POLL_LEN);
+    for i in 0..POLL_LEN {
+        let sender = &senders[i % POLL_SENDERS];
+        let data: Vec<u8> = (0..MESSAGE_LEN)
+            .map(|j| ((i + j * 131) % 251) as u8)
+            .collect();
+        let mut nonce = [0u8; 24];
+        nonce[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        polled.push(sodium_seal(
+            &key_bytes,
+            &sender.expose_ed25519_secret_key(),
+            &sender.ed25519_public_key().to_bytes(),
+            &data,
+            &nonce,
+        ));
+    }
+    let refs: Vec<&[u8]> = polled.iter().map(Vec::as_slice).collect();
+    let batch = group::decrypt_batch([&key], &refs);
+    for (message, verdict) in refs.iter().zip(&batch) {
+        assert_eq!(*verdict, group::decrypt([&key], message), "same verdicts");
+        assert!(verdict.is_ok());
+    }
+
+    let mut g = c.benchmark_group("group_poll_1000");
+    g.throughput(Throughput::Elements(POLL_LEN as u64));
+    g.sample_size(10);
+    g.bench_function("sessionkit", |b| {
+        b.iter(|| group::decrypt_batch([&key], black_box(&refs)))
+    });
+    g.bench_function("sessionkit_one_by_one", |b| {
+        b.iter(|| {
+            refs.iter()
+                .map(|m| group::decrypt([&key], black_box(m)))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.bench_function("libsodium", |b| {
+        b.iter(|| {
+            refs.iter()
+                .map(|m| sodium_open(&key_bytes, black_box(m), MESSAGE_LEN))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
 fn keys(c: &mut Criterion) {
     sodium::init();
     let secret = GroupSecret::from_seed([9u8; 32]);
@@ -228,6 +285,6 @@ fn keys(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(3)).sample_size(30);
-    targets = messages, keys
+    targets = messages, poll, keys
 }
 criterion_main!(benches);

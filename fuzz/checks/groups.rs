@@ -67,6 +67,10 @@ pub fn group_message_decrypt(data: &[u8]) {
         let nonce = [mode; 24];
         let cipher = XChaCha20Poly1305::new(keys[1].expose_secret_bytes().into());
         let sealed = [&nonce[..], &cipher.encrypt((&nonce).into(), rest).unwrap()].concat();
+        let batch = group::decrypt_batch(keys.iter(), &[&sealed[..], rest, &sealed[..]]);
+        assert_eq!(batch[0], group::decrypt(keys, &sealed));
+        assert_eq!(batch[1], group::decrypt(keys, rest));
+        assert_eq!(batch[2], batch[0]);
         match group::decrypt(keys, &sealed) {
             Ok(message) => {
                 check_opened(&message);

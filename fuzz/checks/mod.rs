@@ -17,6 +17,7 @@ use session_envelope::proto::{Content, Envelope, EnvelopeType, WebSocketMessage}
 use session_envelope::{
     blinded_dm, decode, decode_blinded, padding, session_protocol, unwrap_envelope, wrap_envelope,
 };
+use session_identity::batch::{verify_and_to_x25519_batch, SignedMessage};
 use session_identity::blinding::{self, BlindingKind};
 use session_identity::rand_core::{Infallible, TryCryptoRng, TryRng};
 use session_identity::{
@@ -212,6 +213,36 @@ pub fn ed25519_verify(data: &[u8]) {
     };
     if let Some(key) = Ed25519PublicKey::from_slice(&head[1..33]) {
         let _ = key.verify(message, &signature);
+        // In a batch, among honest items, the item gets exactly its one-by-one verdict.
+        let honest_key = peer().ed25519_public_key();
+        let honest = peer().sign(message);
+        let items = [
+            SignedMessage {
+                key: &honest_key,
+                message,
+                signature: &honest,
+            },
+            SignedMessage {
+                key: &key,
+                message,
+                signature: &signature,
+            },
+            SignedMessage {
+                key: &honest_key,
+                message,
+                signature: &honest,
+            },
+            SignedMessage {
+                key: &key,
+                message,
+                signature: &signature,
+            },
+        ];
+        let alone = key.verify_and_to_x25519(message, &signature);
+        let batch = verify_and_to_x25519_batch(&items);
+        assert_eq!(batch[1], alone);
+        assert_eq!(batch[3], alone);
+        assert_eq!(batch[0], Ok(peer().x25519_public_key()));
     }
     if let Ok(id) = SessionId::from_bytes(&head[..33]) {
         let _ = blinding::verify_blinded_signature(&id, message, &signature);

@@ -21,7 +21,9 @@ use session_envelope::{
     decode_group, encode_group, padding, session_protocol, wrap_envelope, DecodeError,
     LegacyGroupKeyPair, SessionProtocolError,
 };
-use session_identity::{Identity, PointError, Prefix, Seed, SessionId, X25519SecretKey};
+use session_identity::{
+    Identity, PointError, Prefix, Seed, SessionId, SignatureError, X25519SecretKey,
+};
 
 fn key(record: &serde_json::Value, field: &str) -> GroupEncryptionKey {
     GroupEncryptionKey::from_slice(&hex_field(record, field)).unwrap()
@@ -859,4 +861,62 @@ fn padding_is_bounded() {
     .unwrap();
     assert_eq!(ct.len(), group::MAX_PADDING);
     assert_eq!(group::decrypt([&key], &ct).unwrap().plaintext, b"x");
+}
+
+/// A poll decrypted as one batch gives, message by message, what decrypting each alone gives.
+#[test]
+fn batch_decryption_matches_one_by_one() {
+    let other = Identity::from_seed(Seed::from_full_bytes([0x32; 32]));
+    let mut signed_by_other = Inner::plain(b"from another member");
+    signed_by_other.a = Some(other.ed25519_public_key().as_bytes().to_vec());
+    signed_by_other.s = Some(other.sign(b"from another member").as_bytes().to_vec());
+    let mut forged = Inner::plain(b"forged");
+    forged.s = Some(author().sign(b"something else").as_bytes().to_vec());
+    let mut small_order_key = Inner::plain(b"x");
+    small_order_key.a = Some({
+        let mut k = vec![0; 32];
+        k[0] = 1;
+        k
+    });
+    let mut wrong_version = Inner::plain(b"x");
+    wrong_version.version = b"i2e".to_vec();
+    let wrong_key = {
+        let cipher = XChaCha20Poly1305::new((&[0x78; 32]).into());
+        let ct = cipher
+            .encrypt((&NONCE).into(), &Inner::plain(b"y").encode()[..])
+            .unwrap();
+        [&NONCE[..], &ct].concat()
+    };
+
+    let mut poll: Vec<Vec<u8>> = Vec::new();
+    for i in 0..20 {
+        poll.push(seal(
+            &Inner::plain(format!("message {i}").as_bytes()).encode(),
+        ));
+        poll.push(seal(&signed_by_other.encode()));
+    }
+    poll.push(seal(&Inner::compressed(&zeros_frame(5000)).encode()));
+    poll.push(seal(&forged.encode()));
+    poll.push(seal(&small_order_key.encode()));
+    poll.push(seal(&wrong_version.encode()));
+    poll.push(wrong_key);
+    poll.push(vec![0; 10]);
+    poll.push(seal(&Inner::plain(b"last").encode()));
+
+    let refs: Vec<&[u8]> = poll.iter().map(Vec::as_slice).collect();
+    let key = test_key();
+    let batch = group::decrypt_batch([&key], &refs);
+    assert_eq!(batch.len(), poll.len());
+    let mut failures = 0;
+    for (i, (ct, verdict)) in poll.iter().zip(&batch).enumerate() {
+        let alone = group::decrypt([&key], ct);
+        failures += usize::from(alone.is_err());
+        assert_eq!(*verdict, alone, "message {i}");
+    }
+    assert_eq!(failures, 5);
+    assert_eq!(
+        batch[poll.len() - 6],
+        Err(GroupMessageError::BadSignature(SignatureError::Mismatch))
+    );
+    assert!(group::decrypt_batch([&key], &[]).is_empty());
 }

@@ -363,6 +363,17 @@ impl Keys {
         group::decrypt(self.decryption_keys(), ciphertext)
     }
 
+    /// Decrypts the group messages of a poll: element `i` is exactly
+    /// [`decrypt_message`](Keys::decrypt_message)`(ciphertexts[i])`, with the signatures
+    /// checked as one batch ([`group::decrypt_batch`]).
+    pub fn decrypt_messages(
+        &self,
+        ciphertexts: &[&[u8]],
+    ) -> Vec<Result<GroupMessage, GroupMessageError>> {
+        let keys = self.decryption_keys();
+        group::decrypt_batch(keys.iter().copied(), ciphertexts)
+    }
+
     /// The state as bytes to keep across restarts: every key held (with its generation and
     /// time), the pending key and the hashes of the accepted messages. Secret (it holds the
     /// keys); not the group secret or the user's keys, which [`restore`](Keys::restore) is

@@ -149,6 +149,23 @@ fn life_cycle() {
         members[2].decrypt_message(&after).is_err(),
         "Eve cannot read after the rekey"
     );
+    // A poll read as one batch: the same verdicts, old and new generation alike.
+    let poll: [&[u8]; 3] = [&before, &after, b"not a message"];
+    for m in &members {
+        let batch = m.decrypt_messages(&poll);
+        for (message, verdict) in poll.iter().zip(&batch) {
+            assert_eq!(*verdict, m.decrypt_message(message));
+        }
+        assert_eq!(batch[0].as_ref().unwrap().plaintext, b"hello from Eve");
+    }
+    assert!(members[2].decrypt_messages(&poll)[1].is_err());
+    assert_eq!(
+        members[1].decrypt_messages(&poll)[1]
+            .as_ref()
+            .unwrap()
+            .plaintext,
+        b"without Eve"
+    );
     // Nor the members config pushed under the new key: her copy still lists four members.
     assert_eq!(members[2].member_ids().len(), 4);
 

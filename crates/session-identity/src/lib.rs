@@ -45,6 +45,7 @@
 
 extern crate alloc;
 
+pub mod batch;
 pub mod blinding;
 pub mod hash;
 mod keys;
