@@ -58,8 +58,8 @@ pub use community::{
     CommunityConfig, CommunityLink, CommunityLogEntry, CommunityServer, LinkError,
 };
 pub use network::{
-    FileServer, HopClock, HttpReply, Network, NetworkConfig, Node, FILE_TTL_SECONDS, GENESIS_MS,
-    STORAGE_PORT,
+    FileServer, HopClock, HopOutcome, HttpReply, Network, NetworkConfig, Node, FILE_TTL_SECONDS,
+    GENESIS_MS, STORAGE_PORT,
 };
 pub use storage::RETRIEVE_PAGE;
 pub use trace::{short, HopView, Peer, RequestTrace};

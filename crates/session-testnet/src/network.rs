@@ -1,6 +1,7 @@
 //! The simulated network: nodes, their swarms and stores, the file server, faults and traces.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
@@ -35,15 +36,35 @@ pub struct HttpReply {
 }
 
 impl HttpReply {
-    fn ok(body: Vec<u8>) -> Option<Self> {
-        Some(Self { status: 200, body })
-    }
-
     fn error(status: u16, text: impl Into<Vec<u8>>) -> Option<Self> {
         Some(Self {
             status,
             body: text.into(),
         })
+    }
+}
+
+/// What one node does with an onion request it received ([`Network::handle_onion_hop`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HopOutcome {
+    /// Relay `body` to `next` (its `/onion_req/v2`) and answer what it answers; a relay that
+    /// cannot reach it answers 502 `Next node not found: <key>`.
+    Forward {
+        /// The next node, with the address the directory lists.
+        next: ServiceNode,
+        /// The request for it.
+        body: Vec<u8>,
+    },
+    /// Answer this.
+    Reply(HttpReply),
+    /// Answer nothing: the node is stopped, or its reply is lost.
+    NoReply,
+}
+
+impl HopOutcome {
+    fn error(status: u16, text: Vec<u8>) -> Self {
+        Self::Reply(HttpReply { status, body: text })
     }
 }
 
@@ -285,6 +306,21 @@ impl Network {
     /// Builds `config.swarms` swarms of `config.nodes_per_swarm` nodes each, with fresh keys,
     /// one /24 subnet per node, and a file server at `files.local`.
     pub fn new(config: NetworkConfig) -> Self {
+        Self::with_addresses(config, |index| {
+            (
+                Ipv4Addr::new(10, (index / 250) as u8, (index % 250) as u8 + 1, 1),
+                STORAGE_PORT,
+            )
+        })
+    }
+
+    /// [`Network::new`], with node `i` (in swarm order) listed at `address(i)` instead of a
+    /// simulated `10.x.y.1`: what a server of these nodes on real sockets needs (each node must
+    /// still sit in its own /24, which path building requires).
+    pub fn with_addresses(
+        config: NetworkConfig,
+        address: impl Fn(usize) -> (Ipv4Addr, u16),
+    ) -> Self {
         let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
         let mut swarm_ids: BTreeSet<u64> = BTreeSet::new();
         while swarm_ids.len() < config.swarms {
@@ -296,13 +332,13 @@ impl Network {
                 let identity = Identity::generate(&mut rng);
                 let onion_keys = NodeKeys::new(identity.x25519_secret_key().clone());
                 let index = s * config.nodes_per_swarm + n;
-                let ip = [10, (index / 250) as u8, (index % 250) as u8 + 1, 1];
+                let (ip, port) = address(index);
                 let info = ServiceNode {
                     ed25519: identity.ed25519_public_key(),
                     x25519: identity.x25519_public_key(),
-                    ip: ip.into(),
-                    https_port: STORAGE_PORT,
-                    omq_port: Some(STORAGE_PORT - 1),
+                    ip,
+                    https_port: port,
+                    omq_port: Some(port.wrapping_sub(1)),
                     swarm_id: Some(SwarmId::new(swarm)),
                 };
                 nodes.push(Node {
@@ -367,6 +403,14 @@ impl Network {
     pub fn advance(&mut self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
         self.now = self.now.saturating_add_millis(ms);
+    }
+
+    /// Moves the network's clock forward to `now` (never back): how a server of these nodes
+    /// follows a real clock.
+    pub fn advance_to(&mut self, now: Timestamp) {
+        if now > self.now {
+            self.now = now;
+        }
     }
 
     /// All nodes.
@@ -508,112 +552,162 @@ impl Network {
         let mut previous = Peer::Client;
         let mut current = *guard;
         loop {
-            let started = self.hop_time();
-            // An unknown guard: the connection fails, nothing comes back.
-            let &index = self.by_ed25519.get(current.as_bytes())?;
-            if self.nodes[index].down {
-                // The client's connection to the guard fails; a relay reports the next node.
-                return match previous {
-                    Peer::Client => None,
-                    _ => HttpReply::error(
-                        502,
-                        format!("Next node not found: {}", current.to_hex()).into_bytes(),
-                    ),
-                };
+            // A relay that cannot reach the next node reports it; a client whose guard is down
+            // gets nothing.
+            if previous != Peer::Client && self.node(&current).is_some_and(Node::is_down) {
+                return HttpReply::error(
+                    502,
+                    format!("Next node not found: {}", current.to_hex()).into_bytes(),
+                );
             }
-            if Self::take_fault(&mut self.faults.corrupt_to, &current) {
-                let at = (body.len() / 2).min(body.len().saturating_sub(20));
-                if let Some(byte) = body.get_mut(at) {
-                    *byte ^= 0x55;
-                }
-            }
-            let layer = match self.nodes[index].onion_keys.peel(&body) {
-                Ok(layer) => layer,
-                Err(_) => {
-                    trace.hops.push(HopView {
-                        node: current,
-                        from: previous,
-                        to: Peer::Nobody,
-                        role: "could not decrypt its layer: 400 Invalid ciphertext".into(),
-                        bytes_in: body.len(),
-                        elapsed: self.elapsed_since(started),
-                    });
-                    return HttpReply::error(400, b"Invalid ciphertext".to_vec());
-                }
-            };
-            match layer.routing().clone() {
-                Routing::NextHop(next) => {
-                    let Some(next_body) = layer.next_hop_body() else {
-                        return HttpReply::error(400, b"Invalid ciphertext".to_vec());
-                    };
-                    trace.hops.push(HopView {
-                        node: current,
-                        from: previous,
-                        to: Peer::Node(next.ed25519),
-                        role: "relay".into(),
-                        bytes_in: body.len(),
-                        elapsed: self.elapsed_since(started),
-                    });
-                    if !self.by_ed25519.contains_key(next.ed25519.as_bytes()) {
-                        return HttpReply::error(
-                            502,
-                            format!("Next node not found: {}", next.ed25519.to_hex()).into_bytes(),
-                        );
-                    }
+            match self.hop(current, previous, body, trace) {
+                HopOutcome::Forward {
+                    next,
+                    body: next_body,
+                } => {
                     previous = Peer::Node(current);
                     current = next.ed25519;
                     body = next_body;
                 }
-                Routing::ServiceNode(_) => {
-                    let reply = self.serve_storage(index, &layer);
-                    trace.hops.push(HopView {
-                        node: current,
-                        from: previous,
-                        to: Peer::Nobody,
-                        role: "destination: storage RPC".into(),
-                        bytes_in: body.len(),
-                        elapsed: self.elapsed_since(started),
-                    });
-                    if Self::take_fault(&mut self.faults.drop_replies, &current) {
-                        return None;
-                    }
-                    return HttpReply::ok(reply);
-                }
-                Routing::Server(route) => {
-                    let community = self.community_index(&route.host);
-                    let allowed = route.is_allowed()
-                        && (route.host == self.file_server.host || community.is_some());
-                    trace.hops.push(HopView {
-                        node: current,
-                        from: previous,
-                        to: Peer::Server(route.host.clone()),
-                        role: "exit to a server".into(),
-                        bytes_in: body.len(),
-                        elapsed: self.elapsed_since(started),
-                    });
-                    if !allowed {
-                        return HttpReply::error(502, b"Invalid target host".to_vec());
-                    }
-                    let started = self.hop_time();
-                    let reply = match community {
-                        Some(index) => self.serve_community(index, layer.payload()),
-                        None => self.serve_file(layer.payload()),
-                    };
-                    trace.hops.push(HopView {
-                        node: Ed25519PublicKey::from_bytes([0; 32]),
-                        from: Peer::Node(current),
-                        to: Peer::Nobody,
-                        role: format!("server {}: v4 request", route.host),
-                        bytes_in: layer.payload().len(),
-                        elapsed: self.elapsed_since(started),
-                    });
-                    return match reply {
-                        Some(reply) => HttpReply::ok(reply),
-                        None => HttpReply::error(400, b"Invalid ciphertext".to_vec()),
-                    };
-                }
-                _ => return HttpReply::error(400, b"Unknown routing".to_vec()),
+                HopOutcome::Reply(reply) => return Some(reply),
+                HopOutcome::NoReply => return None,
             }
+        }
+    }
+
+    /// What `node` does with an onion request `body` that came from `from` (`None`: from a
+    /// client), as one step: relay it, answer it, or stay silent. [`Network::deliver`] runs
+    /// these steps in memory; a server of these nodes on real sockets runs one per HTTP request
+    /// and does the forwarding itself. Records no trace.
+    pub fn handle_onion_hop(
+        &mut self,
+        node: &Ed25519PublicKey,
+        body: &[u8],
+        from: Option<&Ed25519PublicKey>,
+    ) -> HopOutcome {
+        let previous = from.map_or(Peer::Client, |key| Peer::Node(*key));
+        let mut trace = RequestTrace {
+            label: String::new(),
+            hops: Vec::new(),
+            outcome: String::new(),
+        };
+        self.hop(*node, previous, body.to_vec(), &mut trace)
+    }
+
+    fn hop(
+        &mut self,
+        current: Ed25519PublicKey,
+        previous: Peer,
+        mut body: Vec<u8>,
+        trace: &mut RequestTrace,
+    ) -> HopOutcome {
+        let started = self.hop_time();
+        // An unknown or stopped node: the connection fails, nothing comes back.
+        let Some(&index) = self.by_ed25519.get(current.as_bytes()) else {
+            return HopOutcome::NoReply;
+        };
+        if self.nodes[index].down {
+            return HopOutcome::NoReply;
+        }
+        if Self::take_fault(&mut self.faults.corrupt_to, &current) {
+            let at = (body.len() / 2).min(body.len().saturating_sub(20));
+            if let Some(byte) = body.get_mut(at) {
+                *byte ^= 0x55;
+            }
+        }
+        let layer = match self.nodes[index].onion_keys.peel(&body) {
+            Ok(layer) => layer,
+            Err(_) => {
+                trace.hops.push(HopView {
+                    node: current,
+                    from: previous,
+                    to: Peer::Nobody,
+                    role: "could not decrypt its layer: 400 Invalid ciphertext".into(),
+                    bytes_in: body.len(),
+                    elapsed: self.elapsed_since(started),
+                });
+                return HopOutcome::error(400, b"Invalid ciphertext".to_vec());
+            }
+        };
+        match layer.routing().clone() {
+            Routing::NextHop(next) => {
+                let Some(next_body) = layer.next_hop_body() else {
+                    return HopOutcome::error(400, b"Invalid ciphertext".to_vec());
+                };
+                trace.hops.push(HopView {
+                    node: current,
+                    from: previous,
+                    to: Peer::Node(next.ed25519),
+                    role: "relay".into(),
+                    bytes_in: body.len(),
+                    elapsed: self.elapsed_since(started),
+                });
+                if !self.by_ed25519.contains_key(next.ed25519.as_bytes()) {
+                    return HopOutcome::error(
+                        502,
+                        format!("Next node not found: {}", next.ed25519.to_hex()).into_bytes(),
+                    );
+                }
+                HopOutcome::Forward {
+                    next: self.nodes[self.by_ed25519[next.ed25519.as_bytes()]].info,
+                    body: next_body,
+                }
+            }
+            Routing::ServiceNode(_) => {
+                let reply = self.serve_storage(index, &layer);
+                trace.hops.push(HopView {
+                    node: current,
+                    from: previous,
+                    to: Peer::Nobody,
+                    role: "destination: storage RPC".into(),
+                    bytes_in: body.len(),
+                    elapsed: self.elapsed_since(started),
+                });
+                if Self::take_fault(&mut self.faults.drop_replies, &current) {
+                    return HopOutcome::NoReply;
+                }
+                HopOutcome::Reply(HttpReply {
+                    status: 200,
+                    body: reply,
+                })
+            }
+            Routing::Server(route) => {
+                let community = self.community_index(&route.host);
+                let allowed = route.is_allowed()
+                    && (route.host == self.file_server.host || community.is_some());
+                trace.hops.push(HopView {
+                    node: current,
+                    from: previous,
+                    to: Peer::Server(route.host.clone()),
+                    role: "exit to a server".into(),
+                    bytes_in: body.len(),
+                    elapsed: self.elapsed_since(started),
+                });
+                if !allowed {
+                    return HopOutcome::error(502, b"Invalid target host".to_vec());
+                }
+                let started = self.hop_time();
+                let reply = match community {
+                    Some(index) => self.serve_community(index, layer.payload()),
+                    None => self.serve_file(layer.payload()),
+                };
+                trace.hops.push(HopView {
+                    node: Ed25519PublicKey::from_bytes([0; 32]),
+                    from: Peer::Node(current),
+                    to: Peer::Nobody,
+                    role: format!("server {}: v4 request", route.host),
+                    bytes_in: layer.payload().len(),
+                    elapsed: self.elapsed_since(started),
+                });
+                match reply {
+                    Some(reply) => HopOutcome::Reply(HttpReply {
+                        status: 200,
+                        body: reply,
+                    }),
+                    None => HopOutcome::error(400, b"Invalid ciphertext".to_vec()),
+                }
+            }
+            _ => HopOutcome::error(400, b"Unknown routing".to_vec()),
         }
     }
 
