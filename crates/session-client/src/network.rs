@@ -1,0 +1,499 @@
+//! The network as a client sees it: the node pool, the onion paths, the swarms, the clock
+//! offset, and storage requests carried through them with the retry decisions of
+//! `session-swarm`.
+//!
+//! Every decision — which guard, which path, which swarm member, what a status means, when
+//! to stop — is taken by the sans-IO machines (`NodePool`, `PathSet`, `SwarmRequest`); this
+//! module only performs them: it sends, waits, and feeds each outcome back.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use session_identity::{Ed25519PublicKey, OsRng, SessionId, X25519PublicKey};
+use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
+use session_swarm::{
+    parse_info_reply, parse_service_node_list, ClockOffset, Decision, NodeList, NodePool,
+    OnionPath, Outcome, PathError, PathSet, ServiceNode, StorageRequest, SwarmMap, SwarmRequest,
+    Timestamp,
+};
+
+use crate::transport::{HttpRequest, SeedNode, Transport, TransportError};
+use crate::ClientError;
+
+/// How long a service node gets to answer an onion request (Session Desktop's 10 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a seed gets to answer (Session Desktop's 5 s).
+pub const SEED_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many times path building is retried before giving up (Session Desktop's 4).
+pub const PATH_BUILD_ATTEMPTS: usize = 4;
+
+/// The local clock, behind a trait so tests can run a client whose clock is off.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in Unix milliseconds.
+    fn now(&self) -> Timestamp;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Timestamp::from_millis(ms)
+    }
+}
+
+/// The system clock moved by a fixed amount (a device whose clock is wrong).
+#[derive(Debug, Clone, Copy)]
+pub struct SkewedClock {
+    /// Milliseconds added to the system clock (negative: behind).
+    pub skew_ms: i64,
+}
+
+impl Clock for SkewedClock {
+    fn now(&self) -> Timestamp {
+        SystemClock
+            .now()
+            .adjusted(ClockOffset::from_millis(self.skew_ms))
+    }
+}
+
+/// How a [`Network`] starts.
+#[derive(Clone)]
+pub struct NetworkConfig {
+    /// Where the node list comes from.
+    pub seeds: Vec<SeedNode>,
+    /// The local clock.
+    pub clock: Arc<dyn Clock>,
+    /// Per onion request.
+    pub request_timeout: Duration,
+    /// Test each new path with an `info` request through it before using it (and learn the
+    /// clock offset from the answers).
+    pub test_paths: bool,
+}
+
+impl core::fmt::Debug for NetworkConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NetworkConfig")
+            .field("seeds", &self.seeds)
+            .field("request_timeout", &self.request_timeout)
+            .field("test_paths", &self.test_paths)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NetworkConfig {
+    /// The given seeds, the system clock, Session Desktop's timeouts, paths tested.
+    pub fn new(seeds: Vec<SeedNode>) -> Self {
+        Self {
+            seeds,
+            clock: Arc::new(SystemClock),
+            request_timeout: REQUEST_TIMEOUT,
+            test_paths: true,
+        }
+    }
+
+    /// A loopback network's plain-HTTP seed (what `session-node` prints).
+    pub fn local(seed_url: impl Into<String>) -> Self {
+        Self::new(vec![SeedNode::plain(seed_url)])
+    }
+}
+
+/// What the client knows of the network. Never locked across an `await`.
+struct State {
+    pool: NodePool,
+    paths: PathSet,
+    tables: PrecomputedKeys,
+    map: SwarmMap,
+    swarms: HashMap<[u8; 33], Vec<ServiceNode>>,
+    clock_offset: ClockOffset,
+    rng: ChaCha20Rng,
+}
+
+/// A snapshot of a [`Network`]'s health, for logs and status lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkStatus {
+    /// Nodes in the pool.
+    pub pool_size: usize,
+    /// Onion paths built.
+    pub paths: usize,
+    /// Milliseconds the network's clock is ahead of ours (negative: behind).
+    pub clock_offset_ms: i64,
+}
+
+/// The network: the pool, paths and swarms, shared by every account of a process.
+pub struct Network<T: Transport> {
+    transport: Arc<T>,
+    config: NetworkConfig,
+    state: Mutex<State>,
+}
+
+impl<T: Transport> core::fmt::Debug for Network<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Network")
+            .field("config", &self.config)
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> Network<T> {
+    /// Fetches the node list from the seeds (all asked at once, the first good answer wins),
+    /// builds the onion paths and, if configured, tests them.
+    pub async fn bootstrap(transport: T, config: NetworkConfig) -> Result<Self, ClientError> {
+        let transport = Arc::new(transport);
+        let list = fetch_node_list(&transport, &config.seeds).await?;
+        let mut seed = [0u8; 32];
+        OsRng.fill_bytes(&mut seed);
+        let rng = ChaCha20Rng::from_seed(seed);
+        let pool = NodePool::new(&list.nodes);
+        let network = Self {
+            transport,
+            state: Mutex::new(State {
+                map: SwarmMap::new(&list.nodes),
+                pool,
+                paths: PathSet::default(),
+                tables: PrecomputedKeys::new(),
+                swarms: HashMap::new(),
+                clock_offset: ClockOffset::ZERO,
+                rng,
+            }),
+            config,
+        };
+        network.build_paths().await?;
+        Ok(network)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind: keep going with it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The local clock (not adjusted).
+    pub fn local_now(&self) -> Timestamp {
+        self.config.clock.now()
+    }
+
+    /// The network's time as we estimate it.
+    pub fn network_now(&self) -> Timestamp {
+        self.local_now().adjusted(self.state().clock_offset)
+    }
+
+    /// How far the network's clock is from ours, as learnt from replies.
+    pub fn clock_offset(&self) -> ClockOffset {
+        self.state().clock_offset
+    }
+
+    /// Pool size, paths, clock offset.
+    pub fn status(&self) -> NetworkStatus {
+        let state = self.state();
+        NetworkStatus {
+            pool_size: state.pool.len(),
+            paths: state.paths.paths().len(),
+            clock_offset_ms: state.clock_offset.as_millis(),
+        }
+    }
+
+    /// The paths in use.
+    pub fn paths(&self) -> Vec<OnionPath> {
+        self.state().paths.paths().to_vec()
+    }
+
+    /// Builds paths until the pool's set is complete, testing each new one when configured.
+    async fn build_paths(&self) -> Result<(), ClientError> {
+        let mut offsets = Vec::new();
+        let mut last_error = None;
+        for _ in 0..PATH_BUILD_ATTEMPTS {
+            let built = {
+                let mut state = self.state();
+                let State { pool, rng, .. } = &mut *state;
+                pool.build_paths(rng)
+            };
+            let candidates = match built {
+                Ok(set) => set.paths().to_vec(),
+                Err(e) => {
+                    last_error = Some(e);
+                    continue;
+                }
+            };
+            let mut good = Vec::new();
+            for path in candidates {
+                if !self.config.test_paths {
+                    good.push(path);
+                    continue;
+                }
+                match self.test_path(&path).await {
+                    Some(server_time) => {
+                        offsets.push(ClockOffset::estimate(server_time, self.local_now()));
+                        good.push(path);
+                    }
+                    None => {
+                        let mut state = self.state();
+                        state.pool.record_failure(&path.guard().ed25519);
+                    }
+                }
+            }
+            if !good.is_empty() {
+                let mut state = self.state();
+                let mut set = PathSet::default();
+                for path in good {
+                    set.push(path);
+                }
+                state.paths = set;
+                sync_tables(&mut state);
+                if !offsets.is_empty() {
+                    offsets.sort_by_key(|o| o.as_millis());
+                    state.clock_offset = offsets[offsets.len() / 2];
+                }
+                return Ok(());
+            }
+        }
+        Err(ClientError::Path(last_error.unwrap_or(
+            PathError::NotEnoughNodes {
+                needed: session_swarm::PATH_LENGTH + 1,
+                found: self.state().pool.len(),
+            },
+        )))
+    }
+
+    /// Sends `info` through `path` to a node off it; the node's clock when it answers.
+    async fn test_path(&self, path: &OnionPath) -> Option<Timestamp> {
+        let target = {
+            let mut state = self.state();
+            let candidates: Vec<ServiceNode> = state
+                .pool
+                .nodes()
+                .filter(|n| !path.contains(&n.ed25519))
+                .copied()
+                .collect();
+            if candidates.is_empty() {
+                return None;
+            }
+            let pick = (state.rng.next_u32() as usize) % candidates.len();
+            candidates[pick]
+        };
+        let outcome = self
+            .send_through(path, &target, &StorageRequest::info().to_body())
+            .await;
+        match outcome {
+            Outcome::Reply(reply) if reply.status == 200 => parse_info_reply(&reply.body).ok(),
+            _ => None,
+        }
+    }
+
+    /// One onion request to `node` through `path`, read into an [`Outcome`].
+    async fn send_through(&self, path: &OnionPath, node: &ServiceNode, body: &[u8]) -> Outcome {
+        let built = {
+            let mut state = self.state();
+            let State { tables, rng, .. } = &mut *state;
+            OnionRequestBuilder::new(
+                Destination::ServiceNode(Hop::new(node.ed25519, node.x25519)),
+                EncType::XChaCha20,
+            )
+            .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
+            .build_precomputed(body, tables, rng)
+        };
+        let Ok(onion) = built else {
+            // Only a path longer than the builder allows fails here: not this path.
+            return Outcome::Timeout;
+        };
+        let guard = path.guard();
+        let request = HttpRequest {
+            url: format!("https://{}:{}/onion_req/v2", guard.ip, guard.https_port),
+            body: onion.body().to_vec(),
+            content_type: None,
+            timeout: self.config.request_timeout,
+        };
+        match self.transport.post(request).await {
+            Ok(answer) => Outcome::from_onion(
+                onion
+                    .response_context()
+                    .read_service_node_reply(answer.status, &answer.body),
+            ),
+            Err(_) => Outcome::Timeout,
+        }
+    }
+
+    /// The members of `account`'s swarm: the cached list a 421 taught us, or the map's.
+    fn members(&self, account: &SessionId) -> Result<Vec<ServiceNode>, ClientError> {
+        let state = self.state();
+        if let Some(members) = state.swarms.get(&account.to_bytes()) {
+            return Ok(members.clone());
+        }
+        state
+            .map
+            .swarm_for(account)
+            .map(|s| s.members.to_vec())
+            .ok_or_else(|| ClientError::NoSwarm(account.to_hex()))
+    }
+
+    /// A path that avoids `destination`, building new paths when none does.
+    async fn path_for(&self, destination: &Ed25519PublicKey) -> Result<OnionPath, ClientError> {
+        for _ in 0..2 {
+            {
+                let mut state = self.state();
+                let State { paths, rng, .. } = &mut *state;
+                if let Some(path) = paths.choose(rng, Some(destination)) {
+                    return Ok(path.clone());
+                }
+                // Every path runs through the destination: add one that does not.
+                let mut exclude: Vec<Ed25519PublicKey> = paths
+                    .paths()
+                    .iter()
+                    .flat_map(|p| p.hops().iter().map(|n| n.ed25519))
+                    .collect();
+                exclude.push(*destination);
+                let State { pool, rng, .. } = &mut *state;
+                if let Some(guard) = pool.choose_guards(rng, 1, &exclude)?.first().copied() {
+                    let path = pool.build_path(rng, &guard, &exclude)?;
+                    state.paths.push(path.clone());
+                    sync_tables(&mut state);
+                    return Ok(path);
+                }
+            }
+            self.build_paths().await?;
+        }
+        Err(ClientError::Path(PathError::NotEnoughNodes {
+            needed: session_swarm::PATH_LENGTH + 1,
+            found: self.state().pool.len(),
+        }))
+    }
+
+    /// Sends a storage request to `account`'s swarm through an onion path, following
+    /// [`SwarmRequest`]'s decisions until it is done or gives up. `build` makes the request
+    /// for a signing time (it is called again when the clock offset changes). Returns the
+    /// destination's reply body.
+    pub async fn storage_request(
+        &self,
+        account: &SessionId,
+        build: impl Fn(Timestamp) -> Result<StorageRequest, session_swarm::RequestError>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let members = self.members(account)?;
+        let mut request = SwarmRequest::new(*account, &members, self.clock_offset());
+        loop {
+            let attempt = {
+                let mut state = self.state();
+                request.next_attempt(&mut state.rng)?
+            };
+            let node = attempt.node;
+            let local_now = self.local_now();
+            let body = build(request.signing_time(local_now))?.to_body();
+            let path = self.path_for(&node.ed25519).await?;
+            let outcome = self.send_through(&path, &node, &body).await;
+            let decision = request.handle(outcome, self.local_now())?;
+            let guard = path.guard().ed25519;
+            let mut state = self.state();
+            match decision {
+                Decision::Done(reply) => return Ok(reply.body),
+                Decision::RetryOtherMember { .. } => {}
+                Decision::ReplaceSwarmAndRetry { members, .. } => {
+                    state.swarms.insert(account.to_bytes(), members);
+                }
+                Decision::AdjustClockAndResign { offset } => state.clock_offset = offset,
+                Decision::MarkNodeBad { node } => {
+                    state.pool.drop_node(&node);
+                    state.paths.remove_paths_through(&node);
+                    sync_tables(&mut state);
+                }
+                Decision::MarkPathBad => {
+                    state.paths.record_failure(&guard);
+                }
+                Decision::DropPath => {
+                    state.pool.record_failure(&guard);
+                    state.paths.remove_paths_through(&guard);
+                    sync_tables(&mut state);
+                }
+                Decision::Fail(failure) => return Err(ClientError::Failed(failure)),
+                // A decision added later: retrying is what the others do.
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Keeps a precomputed table for each node of the current paths, and none for others.
+fn sync_tables(state: &mut State) {
+    let in_use: Vec<X25519PublicKey> = state
+        .paths
+        .paths()
+        .iter()
+        .flat_map(|p| p.hops().iter().map(|n| n.x25519))
+        .collect();
+    state.tables.retain(|key| in_use.contains(key));
+    for key in &in_use {
+        state.tables.insert(key);
+    }
+}
+
+/// The seed request Session Desktop sends (NETWORK.md §1.1).
+fn seed_request_body() -> Vec<u8> {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "method": "get_n_service_nodes",
+        "params": {
+            "active_only": true,
+            "fields": {
+                "public_ip": true,
+                "storage_port": true,
+                "pubkey_x25519": true,
+                "pubkey_ed25519": true,
+                "requested_unlock_height": true,
+                "height": true,
+                "swarm_id": true,
+            }
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Asks every seed at once; the first usable list wins.
+async fn fetch_node_list<T: Transport>(
+    transport: &Arc<T>,
+    seeds: &[SeedNode],
+) -> Result<NodeList, ClientError> {
+    if seeds.is_empty() {
+        return Err(ClientError::NoSeed("no seed configured".into()));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for seed in seeds {
+        let transport = Arc::clone(transport);
+        let request = HttpRequest {
+            url: seed.json_rpc_url(),
+            body: seed_request_body(),
+            content_type: Some("application/json"),
+            timeout: SEED_TIMEOUT,
+        };
+        tasks.spawn(async move {
+            let answer = transport.post(request).await?;
+            if answer.status != 200 {
+                return Err(TransportError::Http(format!(
+                    "seed answered {}",
+                    answer.status
+                )));
+            }
+            parse_service_node_list(&answer.body)
+                .map_err(|e| TransportError::Http(format!("seed list: {e}")))
+        });
+    }
+    let mut last = String::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(list)) if !list.nodes.is_empty() => return Ok(list),
+            Ok(Ok(_)) => last = "empty node list".into(),
+            Ok(Err(e)) => last = e.to_string(),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(ClientError::NoSeed(last))
+}

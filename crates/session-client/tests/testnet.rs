@@ -1,0 +1,199 @@
+//! The client against the in-memory testnet through a test transport: bootstrap, paths,
+//! sending and polling, and the failures the retry decisions handle.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use session_client::network::SkewedClock;
+use session_client::{
+    Client, ClientError, Clock, HttpRequest, HttpResponse, Network, NetworkConfig, SystemClock,
+    Transport, TransportError,
+};
+use session_identity::{Identity, OsRng};
+use session_testnet::NetworkConfig as TestnetConfig;
+
+/// Routes POSTs into an in-memory network: the seed's `json_rpc`, and `/onion_req/v2` to the
+/// node listed at the URL's address. The network's clock follows the real one.
+#[derive(Clone)]
+struct TestnetTransport {
+    net: Arc<Mutex<session_testnet::Network>>,
+}
+
+impl TestnetTransport {
+    fn new(config: TestnetConfig) -> Self {
+        Self {
+            net: Arc::new(Mutex::new(session_testnet::Network::new(config))),
+        }
+    }
+
+    fn answer(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut net = self.net.lock().unwrap();
+        net.advance_to(SystemClock.now());
+        if request.url.ends_with("/json_rpc") {
+            return Ok(HttpResponse {
+                status: 200,
+                body: net.directory_json(),
+            });
+        }
+        let address = request
+            .url
+            .strip_prefix("https://")
+            .and_then(|rest| rest.strip_suffix("/onion_req/v2"))
+            .ok_or_else(|| TransportError::BadUrl(request.url.clone()))?;
+        let guard = net
+            .nodes()
+            .iter()
+            .find(|n| format!("{}:{}", n.info().ip, n.info().https_port) == address)
+            .map(|n| n.info().ed25519)
+            .ok_or_else(|| TransportError::Connect(address.to_owned()))?;
+        match net.deliver(&guard, &request.body, "client") {
+            Some(reply) => Ok(HttpResponse {
+                status: reply.status,
+                body: reply.body,
+            }),
+            None => Err(TransportError::Timeout),
+        }
+    }
+}
+
+impl Transport for TestnetTransport {
+    async fn post(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.answer(&request)
+    }
+}
+
+fn config() -> NetworkConfig {
+    NetworkConfig::local("http://seed.test/")
+}
+
+async fn network(
+    transport: &TestnetTransport,
+    config: NetworkConfig,
+) -> Arc<Network<TestnetTransport>> {
+    Arc::new(Network::bootstrap(transport.clone(), config).await.unwrap())
+}
+
+#[tokio::test]
+async fn two_accounts_exchange_messages_once_each() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let status = net.status();
+    assert_eq!(status.pool_size, 30);
+    assert_eq!(status.paths, 2);
+    // The testnet's clock follows ours: the offset learnt from the path tests is small.
+    assert!(status.clock_offset_ms.abs() < 5_000, "{status:?}");
+
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let hash = alice.send_text(&bob.session_id(), "hi Bob").await.unwrap();
+    bob.send_text(&alice.session_id(), "hi Alice")
+        .await
+        .unwrap();
+
+    let inbox = bob.poll().await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].hash, hash);
+    assert_eq!(inbox[0].text(), Some("hi Bob"));
+    assert_eq!(inbox[0].message.sender_session_id, alice.session_id());
+    assert!(bob.poll().await.unwrap().is_empty(), "delivered once");
+    assert_eq!(alice.poll().await.unwrap()[0].text(), Some("hi Alice"));
+}
+
+#[tokio::test]
+async fn a_clock_two_hours_off_is_corrected() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let mut skewed = config();
+    skewed.clock = Arc::new(SkewedClock {
+        skew_ms: -2 * 3600 * 1000,
+    });
+    let net = network(&transport, skewed).await;
+    // The path tests measured the offset.
+    let offset = net.status().clock_offset_ms;
+    assert!((offset - 2 * 3600 * 1000).abs() < 5_000, "{offset}");
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    alice.send_text(&bob.session_id(), "on time").await.unwrap();
+    let inbox = bob.poll().await.unwrap();
+    assert_eq!(inbox[0].text(), Some("on time"));
+    // The message carries the network's time, not the wrong local one.
+    let sent = inbox[0].message.sent_timestamp_ms;
+    assert!(sent.abs_diff(SystemClock.now().as_millis()) < 60_000);
+}
+
+#[tokio::test]
+async fn a_clock_off_without_path_tests_is_corrected_by_the_406() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let mut skewed = config();
+    skewed.test_paths = false;
+    skewed.clock = Arc::new(SkewedClock {
+        skew_ms: 2 * 3600 * 1000,
+    });
+    let net = network(&transport, skewed).await;
+    assert_eq!(net.status().clock_offset_ms, 0);
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    alice.send_text(&bob.session_id(), "late").await.unwrap();
+    assert!((net.status().clock_offset_ms + 2 * 3600 * 1000).abs() < 5_000);
+    assert_eq!(bob.poll().await.unwrap()[0].text(), Some("late"));
+}
+
+#[tokio::test]
+async fn down_nodes_and_lost_replies_are_routed_around() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    {
+        let mut testnet = transport.net.lock().unwrap();
+        let swarm = testnet
+            .swarm_map()
+            .swarm_for(&bob.session_id())
+            .unwrap()
+            .members
+            .to_vec();
+        // A member of Bob's swarm is down, another loses its next reply, and one path's
+        // middle node is down.
+        testnet.set_down(&swarm[0].ed25519, true);
+        testnet.drop_replies_from(&swarm[1].ed25519, 1);
+        let middle = net.paths()[0].hops()[1].ed25519;
+        testnet.set_down(&middle, true);
+    }
+    for i in 0..5 {
+        alice
+            .send_text(&bob.session_id(), &format!("message {i}"))
+            .await
+            .unwrap();
+    }
+    let inbox = bob.poll().await.unwrap();
+    let mut texts: Vec<&str> = inbox.iter().filter_map(|m| m.text()).collect();
+    texts.sort_unstable();
+    assert_eq!(
+        texts,
+        [
+            "message 0",
+            "message 1",
+            "message 2",
+            "message 3",
+            "message 4"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn no_seed_is_a_typed_error() {
+    struct Refusing;
+    impl Transport for Refusing {
+        async fn post(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+            Err(TransportError::Connect("refused".into()))
+        }
+    }
+    let err = Network::bootstrap(Refusing, config()).await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::NoSeed(ref why) if why.contains("refused")),
+        "{err}"
+    );
+    let err = Network::bootstrap(Refusing, NetworkConfig::new(vec![]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::NoSeed(_)));
+}
