@@ -171,7 +171,7 @@ fn sqlite_file_reopened_after_drop_keeps_everything() {
         store.put_config_dump("UserProfile", b"dump").unwrap();
         store.put_node_pool(&pool).unwrap();
         store
-            .record_poll("05aa", 0, &[m.clone()], Some("m1"))
+            .record_poll("05aa", 0, std::slice::from_ref(&m), Some("m1"))
             .unwrap();
     }
     let store = SqliteStore::open(dir.db()).unwrap();
@@ -188,7 +188,7 @@ fn sqlite_file_reopened_after_drop_keeps_everything() {
     assert_eq!(store.config_dump("UserProfile").unwrap().unwrap(), b"dump");
     assert_eq!(store.node_pool().unwrap().unwrap(), pool);
     assert_eq!(store.last_hash("05aa", 0).unwrap().as_deref(), Some("m1"));
-    assert_eq!(store.received("05aa", 0).unwrap(), [m.clone()]);
+    assert_eq!(store.received("05aa", 0).unwrap(), std::slice::from_ref(&m));
     assert!(!store.insert_received(&m).unwrap());
 }
 

@@ -122,8 +122,14 @@ pub fn suite(store: &dyn Store) {
         store.received("05aa", 0).unwrap(),
         [a2.clone(), a1.clone(), a3.clone()]
     );
-    assert_eq!(store.received("05aa", 5).unwrap(), [a4.clone()]);
-    assert_eq!(store.received("05bb", 0).unwrap(), [b1.clone()]);
+    assert_eq!(
+        store.received("05aa", 5).unwrap(),
+        std::slice::from_ref(&a4)
+    );
+    assert_eq!(
+        store.received("05bb", 0).unwrap(),
+        std::slice::from_ref(&b1)
+    );
     assert_eq!(
         store.received_since("05aa", 200).unwrap(),
         [a4.clone(), a1.clone(), a3.clone()]
@@ -146,7 +152,9 @@ pub fn suite(store: &dyn Store) {
         .unwrap();
     assert_eq!(new, [true, true, false]);
     assert_eq!(store.last_hash("05cc", 2).unwrap().as_deref(), Some("p2"));
-    let new = store.record_poll("05cc", 2, &[p2.clone()], None).unwrap();
+    let new = store
+        .record_poll("05cc", 2, std::slice::from_ref(&p2), None)
+        .unwrap();
     assert_eq!(new, [false]);
     assert_eq!(store.last_hash("05cc", 2).unwrap().as_deref(), Some("p2"));
     assert_eq!(store.received("05cc", 2).unwrap(), [p1.clone(), p2.clone()]);
