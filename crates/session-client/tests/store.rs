@@ -241,3 +241,26 @@ fn corrupt_identity_row_is_a_typed_error() {
     let store = SqliteStore::open(dir.db()).unwrap();
     assert!(matches!(store.identity(), Err(StoreError::Corrupt { .. })));
 }
+
+#[test]
+fn invalid_kdf_parameters_are_refused_when_sealing() {
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    let seed = Seed::from_legacy_bytes([2; 16]);
+    for params in [
+        KdfParams {
+            m_cost_kib: 4,
+            ..CHEAP
+        },
+        KdfParams { t_cost: 0, ..CHEAP },
+        KdfParams {
+            m_cost_kib: KdfParams::MAX_M_COST_KIB + 1,
+            ..CHEAP
+        },
+    ] {
+        assert!(matches!(
+            IdentityRecord::seal(&seed, b"pw", params, &mut rng),
+            Err(StoreError::InvalidKdfParams { .. })
+        ));
+    }
+    assert_eq!(KdfParams::default(), KdfParams::DEFAULT);
+}
