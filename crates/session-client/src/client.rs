@@ -1,7 +1,7 @@
 //! One account on the network: send 1:1 messages, poll the inbox.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use session_envelope::proto::{Content, DataMessage};
 use session_envelope::{decode, encode, DecodedMessage, Expiry};
@@ -12,6 +12,7 @@ use session_swarm::{
 };
 
 use crate::network::Network;
+use crate::store::{MemoryStore, ReceivedMessage, Store};
 use crate::transport::Transport;
 use crate::ClientError;
 
@@ -43,20 +44,12 @@ impl Received {
     }
 }
 
-/// What a poll remembers: the newest hash retrieved, and every hash seen (duplicates are
-/// dropped: the swarm can hand a message out twice when a poll is retried).
-#[derive(Debug, Default)]
-struct Inbox {
-    last_hash: Option<MessageHash>,
-    seen: HashSet<String>,
-    undecodable: usize,
-}
-
-/// An account using a [`Network`].
+/// An account using a [`Network`], keeping what it polled in a [`Store`].
 pub struct Client<T: Transport> {
     identity: Identity,
     network: Arc<Network<T>>,
-    inbox: Mutex<Inbox>,
+    store: Arc<dyn Store>,
+    undecodable: AtomicUsize,
     polling: tokio::sync::Mutex<()>,
 }
 
@@ -69,14 +62,27 @@ impl<T: Transport> core::fmt::Debug for Client<T> {
 }
 
 impl<T: Transport> Client<T> {
-    /// `identity` on `network`.
+    /// `identity` on `network`, keeping its poll state in memory (lost on exit).
     pub fn new(identity: Identity, network: Arc<Network<T>>) -> Self {
+        Self::with_store(identity, network, Arc::new(MemoryStore::new()))
+    }
+
+    /// `identity` on `network`, keeping the last hash and every message polled in `store`
+    /// (a [`SqliteStore`](crate::store::SqliteStore) survives restarts and kills: a message
+    /// [`poll`](Client::poll) returned is on disk, and is never returned again).
+    pub fn with_store(identity: Identity, network: Arc<Network<T>>, store: Arc<dyn Store>) -> Self {
         Self {
             identity,
             network,
-            inbox: Mutex::new(Inbox::default()),
+            store,
+            undecodable: AtomicUsize::new(0),
             polling: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// The account's Session ID.
@@ -91,11 +97,7 @@ impl<T: Transport> Client<T> {
 
     /// Messages fetched that did not open (not for us, or tampered with).
     pub fn undecodable(&self) -> usize {
-        self.inbox().undecodable
-    }
-
-    fn inbox(&self) -> std::sync::MutexGuard<'_, Inbox> {
-        self.inbox.lock().unwrap_or_else(|p| p.into_inner())
+        self.undecodable.load(Ordering::Relaxed)
     }
 
     /// Seals `content` for `to` and stores it in `to`'s swarm (the TTL follows the content's
@@ -152,15 +154,22 @@ impl<T: Transport> Client<T> {
         self.send(to, &content).await
     }
 
-    /// Fetches everything new in the inbox (following the swarm's pages) and opens it. A
-    /// message is returned once: later polls skip hashes already seen.
+    /// Fetches everything new in the inbox (following the swarm's pages) and opens it. Each
+    /// page is recorded in the store (its messages and the new last hash, in one transaction)
+    /// before anything is returned; a message already in the store is not returned again,
+    /// which drops the duplicates a retried poll can bring.
     pub async fn poll(&self) -> Result<Vec<Received>, ClientError> {
         let _one_poll_at_a_time = self.polling.lock().await;
         let me = self.session_id();
+        let account = me.to_hex();
+        let namespace = Namespace::DEFAULT.get();
         let signer = Signer::user(&self.identity);
         let mut received = Vec::new();
         loop {
-            let last = self.inbox().last_hash.clone();
+            let last = self
+                .store
+                .last_hash(&account, namespace)?
+                .and_then(|h| MessageHash::parse(&h).ok());
             let body = self
                 .network
                 .storage_request(&me, |now| {
@@ -173,10 +182,22 @@ impl<T: Transport> Client<T> {
                 })
                 .await?;
             let reply = parse_retrieve_reply(&body)?;
-            let mut inbox = self.inbox();
-            for stored in &reply.messages {
-                inbox.last_hash = Some(stored.hash.clone());
-                if !inbox.seen.insert(stored.hash.as_str().to_owned()) {
+            let page: Vec<ReceivedMessage> = reply
+                .messages
+                .iter()
+                .map(|m| ReceivedMessage {
+                    account: account.clone(),
+                    namespace,
+                    hash: m.hash.as_str().to_owned(),
+                    timestamp_ms: m.timestamp.as_millis(),
+                    expiry_ms: m.expiry.as_millis(),
+                    body: m.data.clone(),
+                })
+                .collect();
+            let newest = reply.messages.last().map(|m| m.hash.as_str());
+            let fresh = self.store.record_poll(&account, namespace, &page, newest)?;
+            for (stored, new) in reply.messages.iter().zip(fresh) {
+                if !new {
                     continue;
                 }
                 match decode(&stored.data, &self.identity) {
@@ -185,7 +206,9 @@ impl<T: Transport> Client<T> {
                         expiry: stored.expiry,
                         message,
                     }),
-                    Err(_) => inbox.undecodable += 1,
+                    Err(_) => {
+                        self.undecodable.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             }
             if !reply.more || reply.messages.is_empty() {

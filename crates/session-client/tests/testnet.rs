@@ -197,3 +197,32 @@ async fn no_seed_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(err, ClientError::NoSeed(_)));
 }
+
+#[tokio::test]
+async fn a_restarted_client_with_its_store_returns_nothing_twice() {
+    let dir = std::env::temp_dir().join(format!("session-client-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("profile.sqlite");
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob_identity = Identity::generate(&mut OsRng);
+    let bob_id = bob_identity.session_id();
+    alice.send_text(&bob_id, "first").await.unwrap();
+    {
+        let store = Arc::new(session_client::store::SqliteStore::open(&path).unwrap());
+        let bob = Client::with_store(bob_identity.clone(), Arc::clone(&net), store);
+        assert_eq!(bob.poll().await.unwrap()[0].text(), Some("first"));
+    }
+    alice.send_text(&bob_id, "second").await.unwrap();
+    let store = Arc::new(session_client::store::SqliteStore::open(&path).unwrap());
+    let bob = Client::with_store(bob_identity, Arc::clone(&net), store.clone());
+    let inbox = bob.poll().await.unwrap();
+    assert_eq!(inbox.len(), 1, "only what is new since the last run");
+    assert_eq!(inbox[0].text(), Some("second"));
+    use session_client::store::Store;
+    assert_eq!(store.received(&bob_id.to_hex(), 0).unwrap().len(), 2);
+    drop(bob);
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
