@@ -89,7 +89,9 @@ pub mod store;
 pub mod transport;
 
 pub use client::{Client, Received};
-pub use network::{Clock, Network, NetworkConfig, NetworkStatus, SkewedClock, SystemClock};
+pub use network::{
+    Clock, Counters, Network, NetworkConfig, NetworkStatus, SkewedClock, SystemClock,
+};
 pub use transport::{
     HttpRequest, HttpResponse, HttpsTransport, SeedNode, Transport, TransportError,
 };

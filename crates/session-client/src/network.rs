@@ -116,6 +116,22 @@ struct State {
     swarms: HashMap<[u8; 33], Vec<ServiceNode>>,
     clock_offset: ClockOffset,
     rng: ChaCha20Rng,
+    counters: Counters,
+}
+
+/// What the retry decisions did so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Onion requests sent for storage requests (every attempt).
+    pub attempts: u64,
+    /// 421s: a swarm's membership replaced by the one a node sent.
+    pub swarm_redirects: u64,
+    /// Clock offsets adopted from a 406/425.
+    pub clock_adjustments: u64,
+    /// Nodes dropped because a relay could not reach them.
+    pub nodes_dropped: u64,
+    /// Path failures counted, and paths dropped.
+    pub path_failures: u64,
 }
 
 /// A snapshot of a [`Network`]'s health, for logs and status lines.
@@ -127,6 +143,8 @@ pub struct NetworkStatus {
     pub paths: usize,
     /// Milliseconds the network's clock is ahead of ours (negative: behind).
     pub clock_offset_ms: i64,
+    /// What the retry decisions did so far.
+    pub counters: Counters,
 }
 
 /// The network: the pool, paths and swarms, shared by every account of a process.
@@ -165,6 +183,7 @@ impl<T: Transport> Network<T> {
                 swarms: HashMap::new(),
                 clock_offset: ClockOffset::ZERO,
                 rng,
+                counters: Counters::default(),
             }),
             config,
         };
@@ -201,6 +220,7 @@ impl<T: Transport> Network<T> {
             pool_size: state.pool.len(),
             paths: state.paths.paths().len(),
             clock_offset_ms: state.clock_offset.as_millis(),
+            counters: state.counters,
         }
     }
 
@@ -393,22 +413,30 @@ impl<T: Transport> Network<T> {
             let decision = request.handle(outcome, self.local_now())?;
             let guard = path.guard().ed25519;
             let mut state = self.state();
+            state.counters.attempts += 1;
             match decision {
                 Decision::Done(reply) => return Ok(reply.body),
                 Decision::RetryOtherMember { .. } => {}
                 Decision::ReplaceSwarmAndRetry { members, .. } => {
+                    state.counters.swarm_redirects += 1;
                     state.swarms.insert(account.to_bytes(), members);
                 }
-                Decision::AdjustClockAndResign { offset } => state.clock_offset = offset,
+                Decision::AdjustClockAndResign { offset } => {
+                    state.counters.clock_adjustments += 1;
+                    state.clock_offset = offset;
+                }
                 Decision::MarkNodeBad { node } => {
+                    state.counters.nodes_dropped += 1;
                     state.pool.drop_node(&node);
                     state.paths.remove_paths_through(&node);
                     sync_tables(&mut state);
                 }
                 Decision::MarkPathBad => {
+                    state.counters.path_failures += 1;
                     state.paths.record_failure(&guard);
                 }
                 Decision::DropPath => {
+                    state.counters.path_failures += 1;
                     state.pool.record_failure(&guard);
                     state.paths.remove_paths_through(&guard);
                     sync_tables(&mut state);

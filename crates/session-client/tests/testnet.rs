@@ -133,6 +133,7 @@ async fn a_clock_off_without_path_tests_is_corrected_by_the_406() {
     let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
     let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
     alice.send_text(&bob.session_id(), "late").await.unwrap();
+    assert_eq!(net.status().counters.clock_adjustments, 1);
     assert!((net.status().clock_offset_ms + 2 * 3600 * 1000).abs() < 5_000);
     assert_eq!(bob.poll().await.unwrap()[0].text(), Some("late"));
 }
@@ -151,12 +152,13 @@ async fn down_nodes_and_lost_replies_are_routed_around() {
             .unwrap()
             .members
             .to_vec();
-        // A member of Bob's swarm is down, another loses its next reply, and one path's
+        // A member of Bob's swarm is down, another loses its next reply, and every path's
         // middle node is down.
         testnet.set_down(&swarm[0].ed25519, true);
         testnet.drop_replies_from(&swarm[1].ed25519, 1);
-        let middle = net.paths()[0].hops()[1].ed25519;
-        testnet.set_down(&middle, true);
+        for path in net.paths() {
+            testnet.set_down(&path.hops()[1].ed25519, true);
+        }
     }
     for i in 0..5 {
         alice
@@ -165,6 +167,11 @@ async fn down_nodes_and_lost_replies_are_routed_around() {
             .unwrap();
     }
     let inbox = bob.poll().await.unwrap();
+    let counters = net.status().counters;
+    assert!(
+        counters.attempts > 6 && counters.nodes_dropped >= 1,
+        "{counters:?}"
+    );
     let mut texts: Vec<&str> = inbox.iter().filter_map(|m| m.text()).collect();
     texts.sort_unstable();
     assert_eq!(
@@ -225,4 +232,131 @@ async fn a_restarted_client_with_its_store_returns_nothing_twice() {
     drop(bob);
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_swarm_that_changed_after_bootstrap_is_learnt_from_the_421() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    {
+        // Four of the five members of Bob's swarm move to another swarm: the client's map
+        // (from bootstrap) is stale for them.
+        let mut testnet = transport.net.lock().unwrap();
+        let map = testnet.swarm_map().clone();
+        let home = map.swarm_for(&bob.session_id()).unwrap();
+        let other = map.swarms().find(|s| s.id != home.id).unwrap().id;
+        let moved: Vec<_> = home.members[1..].iter().map(|n| n.ed25519).collect();
+        for key in &moved {
+            assert!(testnet.move_node_to_swarm(key, other));
+        }
+    }
+    for i in 0..3 {
+        alice
+            .send_text(&bob.session_id(), &format!("after the move {i}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(bob.poll().await.unwrap().len(), 3);
+    assert!(
+        net.status().counters.swarm_redirects >= 1,
+        "{:?}",
+        net.status()
+    );
+}
+
+/// A transport that answers the next `count` requests to `address` with a 200 of noise.
+#[derive(Clone)]
+struct Garbling {
+    inner: TestnetTransport,
+    /// (addresses, count), set while the network runs.
+    target: Arc<Mutex<(Vec<String>, u32)>>,
+}
+
+impl Transport for Garbling {
+    async fn post(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        {
+            let mut target = self.target.lock().unwrap();
+            if target.1 > 0 && target.0.iter().any(|a| request.url.contains(a.as_str())) {
+                target.1 -= 1;
+                return Ok(HttpResponse {
+                    status: 200,
+                    body: b"\x00garbage that is not an onion reply".to_vec(),
+                });
+            }
+        }
+        self.inner.answer(&request)
+    }
+}
+
+async fn garbling_network() -> (Garbling, Arc<Network<Garbling>>) {
+    let garbling = Garbling {
+        inner: TestnetTransport::new(TestnetConfig::default()),
+        target: Arc::new(Mutex::new((Vec::new(), 0))),
+    };
+    let net = Network::bootstrap(garbling.clone(), config())
+        .await
+        .unwrap();
+    (garbling, Arc::new(net))
+}
+
+fn address(node: &session_swarm::ServiceNode) -> String {
+    format!("{}:{}/", node.ip, node.https_port)
+}
+
+#[tokio::test]
+async fn a_guard_answering_garbage_costs_retries_not_messages() {
+    let (garbling, net) = garbling_network().await;
+    // From now on the first path's guard answers noise.
+    let noisy = *net.paths()[0].guard();
+    *garbling.target.lock().unwrap() = (vec![address(&noisy)], 1000);
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let mut sent = 0;
+    // Until the noisy guard has been tried three times (and dropped): every send succeeds.
+    while garbling.target.lock().unwrap().1 > 1000 - 3 {
+        alice
+            .send_text(&bob.session_id(), &format!("through noise {sent}"))
+            .await
+            .unwrap();
+        sent += 1;
+        assert!(sent < 200, "the noisy guard is never chosen");
+    }
+    alice.send_text(&bob.session_id(), "last").await.unwrap();
+    assert_eq!(bob.poll().await.unwrap().len(), sent + 1);
+    let status = net.status();
+    assert_eq!(status.counters.path_failures, 3, "{status:?}");
+    assert!(
+        net.paths()
+            .iter()
+            .all(|p| p.guard().ed25519 != noisy.ed25519),
+        "the path through the noisy guard is gone: {status:?}"
+    );
+}
+
+#[tokio::test]
+async fn when_every_guard_answers_garbage_sends_stay_bounded_and_recover() {
+    let (garbling, net) = garbling_network().await;
+    let guards: Vec<String> = net.paths().iter().map(|p| address(p.guard())).collect();
+    *garbling.target.lock().unwrap() = (guards, 1000);
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    // Three strikes per path, six attempts per request: the first send either runs out of
+    // attempts (bounded, typed) or reaches a path built fresh on the way (when a path had to
+    // avoid the destination); both paths through the noisy guards are dropped either way.
+    let first = alice.send_text(&bob.session_id(), "first").await;
+    match &first {
+        Ok(_) | Err(ClientError::Attempt(_)) => {}
+        Err(other) => panic!("{other}"),
+    }
+    // New paths through other guards: the next send goes through.
+    alice
+        .send_text(&bob.session_id(), "delivered")
+        .await
+        .unwrap();
+    let inbox = bob.poll().await.unwrap();
+    assert_eq!(inbox.len(), 1 + usize::from(first.is_ok()));
+    assert_eq!(inbox.last().unwrap().text(), Some("delivered"));
+    assert!(net.status().counters.path_failures >= 3);
 }

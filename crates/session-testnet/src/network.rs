@@ -468,6 +468,23 @@ impl Network {
             .unwrap_or_default()
     }
 
+    /// Moves a node into another swarm (as the network does when it rebalances swarms): the
+    /// directory and the swarm map change; clients that cached the old membership get 421s
+    /// from it with the account's current swarm. The node does not take its stored messages
+    /// along. `false` if there is no such node or swarm.
+    pub fn move_node_to_swarm(&mut self, key: &Ed25519PublicKey, swarm: SwarmId) -> bool {
+        if !self.stores.contains_key(&swarm.get()) {
+            return false;
+        }
+        let Some(&index) = self.by_ed25519.get(key.as_bytes()) else {
+            return false;
+        };
+        self.nodes[index].info.swarm_id = Some(swarm);
+        self.directory = self.nodes.iter().map(|n| n.info).collect();
+        self.map = SwarmMap::new(&self.directory);
+        true
+    }
+
     /// Takes a node down (`true`) or brings it back.
     pub fn set_down(&mut self, key: &Ed25519PublicKey, down: bool) {
         if let Some(node) = self.node_mut(key) {
