@@ -307,7 +307,7 @@ impl LoopbackNetwork {
         if config.nodes == 0
             || config.nodes > 254
             || config.swarms == 0
-            || config.nodes % config.swarms != 0
+            || !config.nodes.is_multiple_of(config.swarms)
         {
             return Err(NodeError::Layout {
                 nodes: config.nodes,

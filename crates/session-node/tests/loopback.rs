@@ -350,3 +350,100 @@ async fn configs_the_network_cannot_serve_are_refused() {
         Err(NodeError::PortRange { .. })
     ));
 }
+
+#[tokio::test]
+async fn the_exit_node_serves_the_file_server_over_three_real_hops() {
+    let net = start(4, 1).await;
+    let client = http();
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
+    let nodes = net.nodes();
+    let server = net.file_server().client_config.clone();
+    assert_eq!(
+        session_onion::Destination::Server(net.file_server().destination.clone()),
+        server.destination()
+    );
+    let send = |request: session_onion::V4Request, rng: &mut ChaCha20Rng| {
+        let onion = server
+            .onion_request_builder(session_onion::EncType::XChaCha20)
+            .path(
+                nodes[..3]
+                    .iter()
+                    .map(|n| session_onion::Hop::new(n.ed25519, n.x25519)),
+            )
+            .build(&request.encode(), rng)
+            .unwrap();
+        let client = client.clone();
+        let guard = url(&nodes[0], "/onion_req/v2");
+        async move {
+            let (status, body) = post(&client, &guard, onion.body().to_vec()).await;
+            onion
+                .response_context()
+                .read_server_reply(status, &body)
+                .unwrap()
+        }
+    };
+    let data = b"an encrypted attachment, NUL \0 and all".to_vec();
+    let reply = send(
+        server.upload(data.clone(), &Default::default()).unwrap(),
+        &mut rng,
+    )
+    .await;
+    let uploaded = session_fileserver::parse_upload_reply(&reply).unwrap();
+    let reply = send(server.download(&uploaded.id), &mut rng).await;
+    assert_eq!(
+        session_fileserver::parse_download_reply(&reply, usize::MAX).unwrap(),
+        &data[..]
+    );
+    net.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_is_bounded_with_connections_open() {
+    let net = start(4, 1).await;
+    let client = http();
+    let nodes = net.nodes();
+    // Keep-alive connections to every node and the seed stay open in the client's pool.
+    for node in &nodes {
+        assert_eq!(
+            post(
+                &client,
+                &url(node, "/storage_rpc/v1"),
+                r#"{"method":"info"}"#
+            )
+            .await
+            .0,
+            200
+        );
+    }
+    let seed = net.seed_url();
+    assert_eq!(
+        post(
+            &client,
+            &format!("{seed}json_rpc"),
+            r#"{"method":"get_n_service_nodes"}"#
+        )
+        .await
+        .0,
+        200
+    );
+    let started = std::time::Instant::now();
+    net.shutdown().await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Nothing answers any more.
+    assert!(client
+        .post(format!("{seed}json_rpc"))
+        .body("{}")
+        .send()
+        .await
+        .is_err());
+    assert!(client
+        .post(url(&nodes[0], "/storage_rpc/v1"))
+        .body("{}")
+        .send()
+        .await
+        .is_err());
+}
