@@ -447,3 +447,71 @@ async fn shutdown_is_bounded_with_connections_open() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn a_chunked_body_over_10_mib_is_cut_off_with_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let net = start(4, 1).await;
+    let mut tcp = tokio::net::TcpStream::connect(net.seed_address())
+        .await
+        .unwrap();
+    let head = "POST /json_rpc HTTP/1.1\r\nhost: seed\r\ntransfer-encoding: chunked\r\n\r\n";
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    // 11 chunks of 1 MiB, with no length announced: the seed stops reading past 10 MiB.
+    let chunk = vec![b'x'; 1024 * 1024];
+    for _ in 0..11 {
+        let sent = async {
+            tcp.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
+            tcp.write_all(&chunk).await?;
+            tcp.write_all(b"\r\n").await
+        };
+        if sent.await.is_err() {
+            break;
+        }
+    }
+    let _ = tcp.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tcp.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the seed kept the connection open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.ends_with("Request body too large"), "{answer}");
+    net.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_fail_rate_of_one_half_fails_about_half_the_guard_requests() {
+    let net = LoopbackNetwork::start(NodeConfig {
+        nodes: 4,
+        swarms: 1,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        fail_rate: 0.5,
+        seed: 3,
+    })
+    .await
+    .unwrap();
+    let client = http();
+    let guard = net.nodes()[0];
+    let mut failed = 0;
+    for _ in 0..40 {
+        // Not an onion layer: 400 unless the guard fails it first.
+        let (status, body) = post(&client, &url(&guard, "/onion_req/v2"), "garbage").await;
+        match status {
+            503 => {
+                assert_eq!(
+                    body,
+                    format!("Snode not ready: {}", guard.ed25519.to_hex()).into_bytes()
+                );
+                failed += 1;
+            }
+            status => assert_eq!(status, 400),
+        }
+    }
+    assert!((8..=32).contains(&failed), "{failed} of 40 failed");
+    net.shutdown().await;
+}
