@@ -733,6 +733,31 @@ impl Network {
     }
 
     fn serve_storage(&mut self, index: usize, layer: &PeeledLayer) -> Vec<u8> {
+        let (status, reply) = self.storage_reply(index, layer.inner());
+        layer.seal_service_node_reply(status, &reply, &mut self.rng)
+    }
+
+    /// A direct storage RPC to `node` (what its `POST /storage_rpc/v1` serves): the JSON-RPC
+    /// `body` is handled as the inner request of an onion request for that node is, and the
+    /// answer comes back in the clear. `None` when the node is unknown or down (nothing
+    /// answers). Records no trace.
+    pub fn handle_storage_rpc(
+        &mut self,
+        node: &Ed25519PublicKey,
+        body: &[u8],
+    ) -> Option<HttpReply> {
+        let &index = self.by_ed25519.get(node.as_bytes())?;
+        if self.nodes[index].down {
+            return None;
+        }
+        let (status, reply) = self.storage_reply(index, body);
+        Some(HttpReply {
+            status,
+            body: reply.into_bytes(),
+        })
+    }
+
+    fn storage_reply(&mut self, index: usize, body: &[u8]) -> (u16, String) {
         let node = &self.nodes[index];
         let node_now = self
             .now
@@ -751,10 +776,9 @@ impl Network {
             tolerance_ms: self.clock_tolerance_ms,
         };
         let Some(store) = self.stores.get_mut(&swarm) else {
-            return layer.seal_service_node_reply(503, "not in a swarm", &mut self.rng);
+            return (503, "not in a swarm".to_owned());
         };
-        let (status, reply) = handle_rpc(&ctx, store, layer.inner());
-        layer.seal_service_node_reply(status, &reply, &mut self.rng)
+        handle_rpc(&ctx, store, body)
     }
 
     fn serve_file(&mut self, payload: &[u8]) -> Option<Vec<u8>> {

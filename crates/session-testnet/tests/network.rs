@@ -419,3 +419,34 @@ fn runs_are_identical_without_a_hop_clock() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_direct_storage_rpc_runs_the_storage_handler_in_the_clear() {
+    let mut net = Network::new(NetworkConfig::default());
+    let mut rng = ChaCha20Rng::seed_from_u64(41);
+    let node = *net.nodes()[0].info();
+    let bob = Identity::generate(&mut rng);
+    let retrieve =
+        StorageRequest::retrieve(&Signer::user(&bob), Namespace::DEFAULT, None, net.now())
+            .to_body();
+    let reply = net.handle_storage_rpc(&node.ed25519, &retrieve).unwrap();
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let parsed = session_swarm::parse_retrieve_reply(&reply.body).unwrap();
+    assert!(parsed.messages.is_empty());
+    assert_eq!(
+        net.handle_storage_rpc(&node.ed25519, b"{not json")
+            .unwrap()
+            .status,
+        400
+    );
+    // Nothing answers for a node that is down or unknown.
+    net.set_down(&node.ed25519, true);
+    assert_eq!(net.handle_storage_rpc(&node.ed25519, &retrieve), None);
+    let stranger = Identity::generate(&mut rng).ed25519_public_key();
+    assert_eq!(net.handle_storage_rpc(&stranger, &retrieve), None);
+}

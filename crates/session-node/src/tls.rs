@@ -1,0 +1,106 @@
+//! TLS on both sides: each node's self-signed certificate, and a client configuration that
+//! accepts any certificate (as Session clients and relays do with service nodes) but still
+//! checks handshake signatures. Everything uses rustls' *ring* provider.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, ServerConfig, SignatureScheme};
+
+use crate::NodeError;
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A server configuration with a fresh self-signed certificate for `CN=localhost` (an ECDSA
+/// P-256 key; the storage server uses RSA, which no client checks since none verifies it).
+pub(crate) fn server_config() -> Result<Arc<ServerConfig>, NodeError> {
+    let certificate = |e: rcgen::Error| NodeError::Tls(e.to_string());
+    let mut params =
+        rcgen::CertificateParams::new(vec!["localhost".to_owned()]).map_err(certificate)?;
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name = name;
+    let key = rcgen::KeyPair::generate().map_err(certificate)?;
+    let cert = params.self_signed(&key).map_err(certificate)?;
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NodeError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key_der)
+        .map_err(|e| NodeError::Tls(e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// A rustls client configuration (ring provider) that accepts any server certificate, as
+/// Session clients do with service nodes (their certificates are self-signed; the onion
+/// layers, encrypted to keys from the node list, carry the trust), while still verifying the
+/// handshake signature with the certificate's key. What the nodes' relays use, and what a
+/// client of a [`LoopbackNetwork`](crate::LoopbackNetwork) needs (e.g. with reqwest's
+/// `use_preconfigured_tls`).
+///
+/// # Errors
+/// [`NodeError::Tls`] if the provider supports no safe protocol version (it always does).
+pub fn accept_any_certificate() -> Result<ClientConfig, NodeError> {
+    let provider = provider();
+    Ok(ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NodeError::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        .with_no_client_auth())
+}
+
+/// Accepts every certificate; checks handshake signatures with the provider's algorithms.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
