@@ -24,7 +24,10 @@ async fn loopback(nodes: usize, swarms: usize) -> LoopbackNetwork {
     .unwrap()
 }
 
-async fn connect(net: &LoopbackNetwork, config: impl FnOnce(&mut NetworkConfig)) -> Arc<Network<HttpsTransport>> {
+async fn connect(
+    net: &LoopbackNetwork,
+    config: impl FnOnce(&mut NetworkConfig),
+) -> Arc<Network<HttpsTransport>> {
     let mut cfg = NetworkConfig::local(net.seed_url());
     config(&mut cfg);
     let transport = HttpsTransport::new(&cfg.seeds).unwrap();
@@ -49,7 +52,10 @@ async fn two_accounts_exchange_messages_over_https_hops() {
     assert_eq!(network.status().paths, 2);
     let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
     let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
-    alice.send_text(&bob.session_id(), "over TLS").await.unwrap();
+    alice
+        .send_text(&bob.session_id(), "over TLS")
+        .await
+        .unwrap();
     let first_message = started.elapsed();
     bob.send_text(&alice.session_id(), "back").await.unwrap();
     assert_eq!(texts(&bob.poll().await.unwrap()), ["over TLS"]);
@@ -63,7 +69,10 @@ async fn two_accounts_exchange_messages_over_https_hops() {
 async fn a_node_killed_mid_send_loses_no_acknowledged_message() {
     let net = loopback(12, 3).await;
     let network = connect(&net, |_| {}).await;
-    let alice = Arc::new(Client::new(Identity::generate(&mut OsRng), Arc::clone(&network)));
+    let alice = Arc::new(Client::new(
+        Identity::generate(&mut OsRng),
+        Arc::clone(&network),
+    ));
     let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
     let to = bob.session_id();
     let mut sends = tokio::task::JoinSet::new();
@@ -86,8 +95,14 @@ async fn a_node_killed_mid_send_loses_no_acknowledged_message() {
     let got: Vec<String> = texts(&bob.poll().await.unwrap());
     let got_set: HashSet<String> = got.iter().cloned().collect();
     assert_eq!(got.len(), got_set.len(), "each delivered once");
-    assert!(acknowledged.is_subset(&got_set), "acknowledged {acknowledged:?}, got {got:?}");
-    assert!(acknowledged.len() >= 14, "retries carried the sends: {acknowledged:?}");
+    assert!(
+        acknowledged.is_subset(&got_set),
+        "acknowledged {acknowledged:?}, got {got:?}"
+    );
+    assert!(
+        acknowledged.len() >= 14,
+        "retries carried the sends: {acknowledged:?}"
+    );
     net.shutdown().await;
 }
 
@@ -122,7 +137,10 @@ async fn failing_guards_a_swarm_change_and_a_wrong_clock() {
             .await
             .unwrap();
     }
-    assert_eq!(texts(&bob.poll().await.unwrap()), ["n0", "n1", "n2", "n3", "n4", "n5"]);
+    assert_eq!(
+        texts(&bob.poll().await.unwrap()),
+        ["n0", "n1", "n2", "n3", "n4", "n5"]
+    );
     let counters = network.status().counters;
     assert!(counters.swarm_redirects >= 1, "{counters:?}");
     net.shutdown().await;
@@ -137,7 +155,12 @@ async fn load() {
     let net = loopback(12, 3).await;
     let network = connect(&net, |_| {}).await;
     let people: Vec<Arc<Client<HttpsTransport>>> = (0..clients)
-        .map(|_| Arc::new(Client::new(Identity::generate(&mut OsRng), Arc::clone(&network))))
+        .map(|_| {
+            Arc::new(Client::new(
+                Identity::generate(&mut OsRng),
+                Arc::clone(&network),
+            ))
+        })
         .collect();
     let ids: Vec<_> = people.iter().map(|c| c.session_id()).collect();
     let started = Instant::now();
