@@ -292,7 +292,8 @@ async fn connect(
     let config = network_config(cli)?;
     let transport = HttpsTransport::new(&config.seeds).map_err(ClientError::from)?;
     let spinner = spinner(cli, "connecting: node list, onion paths");
-    let network = Network::bootstrap(transport, config).await?;
+    // The node list saved by an earlier run (under two hours old) spares the seeds.
+    let network = Network::bootstrap_with_store(transport, config, store.clone()).await?;
     spinner.finish_and_clear();
     Ok(Client::with_store(identity, Arc::new(network), store))
 }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use session_envelope::proto::{Content, DataMessage};
 use session_envelope::{decode, encode, DecodedMessage, Expiry};
@@ -215,5 +216,41 @@ impl<T: Transport> Client<T> {
                 return Ok(received);
             }
         }
+    }
+
+    /// Incoming messages as a stream: a task polls every `interval` and sends each new message
+    /// (or a poll's error, after which it keeps polling) to the returned receiver, in order.
+    /// It stops when the receiver is dropped. Each message was recorded in the store before
+    /// it was sent, so one the receiver never read is still there
+    /// ([`Store::received`](crate::store::Store::received)).
+    pub fn incoming(
+        self: &Arc<Self>,
+        interval: Duration,
+    ) -> tokio::sync::mpsc::Receiver<Result<Received, ClientError>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let client = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                match client.poll().await {
+                    Ok(messages) => {
+                        for message in messages {
+                            if sender.send(Ok(message)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        if sender.send(Err(error)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(interval) => {}
+                    () = sender.closed() => return,
+                }
+            }
+        });
+        receiver
     }
 }

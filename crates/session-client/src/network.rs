@@ -15,13 +15,17 @@ use rand_core::{Rng, SeedableRng};
 use session_identity::{Ed25519PublicKey, OsRng, SessionId, X25519PublicKey};
 use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
 use session_swarm::{
-    parse_info_reply, parse_service_node_list, ClockOffset, Decision, NodeList, NodePool,
-    OnionPath, Outcome, PathError, PathSet, ServiceNode, StorageRequest, SwarmMap, SwarmRequest,
-    Timestamp,
+    parse_info_reply, parse_service_node_list, pool_action, ClockOffset, Decision, NodeList,
+    NodePool, OnionPath, Outcome, PathError, PathSet, PoolAction, ServiceNode, StorageRequest,
+    SwarmMap, SwarmRequest, Timestamp,
 };
 
+use crate::store::{NodePoolCache, Store};
 use crate::transport::{HttpRequest, SeedNode, Transport, TransportError};
 use crate::ClientError;
+
+/// How long a saved node list is used instead of asking the seeds (libsession's 2 h).
+pub const NODE_CACHE_TTL: Duration = Duration::from_secs(2 * 3600);
 
 /// How long a service node gets to answer an onion request (Session Desktop's 10 s).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -152,6 +156,7 @@ pub struct Network<T: Transport> {
     transport: Arc<T>,
     config: NetworkConfig,
     state: Mutex<State>,
+    store: Option<Arc<dyn Store>>,
 }
 
 impl<T: Transport> core::fmt::Debug for Network<T> {
@@ -167,28 +172,111 @@ impl<T: Transport> Network<T> {
     /// Fetches the node list from the seeds (all asked at once, the first good answer wins),
     /// builds the onion paths and, if configured, tests them.
     pub async fn bootstrap(transport: T, config: NetworkConfig) -> Result<Self, ClientError> {
+        Self::start(transport, config, None).await
+    }
+
+    /// [`bootstrap`](Network::bootstrap), starting from the node list saved in `store` when it
+    /// is younger than [`NODE_CACHE_TTL`] (no seed is asked then, unless no path can be built
+    /// from it), and saving every list fetched from the seeds there.
+    pub async fn bootstrap_with_store(
+        transport: T,
+        config: NetworkConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, ClientError> {
+        Self::start(transport, config, Some(store)).await
+    }
+
+    async fn start(
+        transport: T,
+        config: NetworkConfig,
+        store: Option<Arc<dyn Store>>,
+    ) -> Result<Self, ClientError> {
         let transport = Arc::new(transport);
-        let list = fetch_node_list(&transport, &config.seeds).await?;
+        let now = config.clock.now();
+        let cached = store
+            .as_ref()
+            .and_then(|s| s.node_pool().ok().flatten())
+            .filter(|c| {
+                now.millis_since(Timestamp::from_millis(c.saved_at_ms))
+                    .is_some_and(|age| u128::from(age) < NODE_CACHE_TTL.as_millis())
+            })
+            .and_then(|c| parse_service_node_list(&c.blob).ok())
+            .filter(|list| !list.nodes.is_empty());
+        let from_cache = cached.is_some();
+        let list = match cached {
+            Some(list) => list,
+            None => fetch_node_list(&transport, &config.seeds).await?,
+        };
         let mut seed = [0u8; 32];
         OsRng.fill_bytes(&mut seed);
-        let rng = ChaCha20Rng::from_seed(seed);
-        let pool = NodePool::new(&list.nodes);
         let network = Self {
             transport,
             state: Mutex::new(State {
                 map: SwarmMap::new(&list.nodes),
-                pool,
+                pool: NodePool::new(&list.nodes),
                 paths: PathSet::default(),
                 tables: PrecomputedKeys::new(),
                 swarms: HashMap::new(),
                 clock_offset: ClockOffset::ZERO,
-                rng,
+                rng: ChaCha20Rng::from_seed(seed),
                 counters: Counters::default(),
             }),
             config,
+            store,
         };
-        network.build_paths().await?;
-        Ok(network)
+        if !from_cache {
+            network.save_nodes(&list.nodes);
+        }
+        match network.build_paths().await {
+            Ok(()) => Ok(network),
+            // A stale cache: start again from the seeds.
+            Err(_) if from_cache => {
+                network.refresh_from_seeds().await?;
+                network.build_paths().await?;
+                Ok(network)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn save_nodes(&self, nodes: &[ServiceNode]) {
+        if let Some(store) = &self.store {
+            // The cache is an optimisation: failing to write it changes nothing else.
+            let _ = store.put_node_pool(&NodePoolCache {
+                blob: node_list_json(nodes),
+                saved_at_ms: self.local_now().as_millis(),
+            });
+        }
+    }
+
+    /// Replaces the pool and the swarm map with a fresh list from the seeds (what the pool
+    /// policy asks for when too few usable nodes remain), and saves it.
+    pub async fn refresh_from_seeds(&self) -> Result<(), ClientError> {
+        let list = fetch_node_list(&self.transport, &self.config.seeds).await?;
+        {
+            let mut state = self.state();
+            state.pool = NodePool::new(&list.nodes);
+            state.map = SwarmMap::new(&list.nodes);
+        }
+        self.save_nodes(&list.nodes);
+        Ok(())
+    }
+
+    /// Keeps the pool and the paths usable: refreshes from the seeds when the pool policy
+    /// ([`pool_action`]) says too few nodes are left, and builds paths when none is left.
+    /// Run before every storage request.
+    pub async fn upkeep(&self) -> Result<(), ClientError> {
+        let (action, paths) = {
+            let state = self.state();
+            (pool_action(state.pool.len()), state.paths.paths().len())
+        };
+        if action == PoolAction::RefreshFromSeed {
+            self.refresh_from_seeds().await?;
+        }
+        if paths == 0 || action == PoolAction::RefreshFromSeed {
+            self.build_paths().await?;
+        }
+        Ok(())
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -398,6 +486,7 @@ impl<T: Transport> Network<T> {
         account: &SessionId,
         build: impl Fn(Timestamp) -> Result<StorageRequest, session_swarm::RequestError>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.upkeep().await?;
         let members = self.members(account)?;
         let mut request = SwarmRequest::new(*account, &members, self.clock_offset());
         loop {
@@ -461,6 +550,26 @@ fn sync_tables(state: &mut State) {
     for key in &in_use {
         state.tables.insert(key);
     }
+}
+
+/// A node list in the seed's reply format (what [`parse_service_node_list`] reads back).
+fn node_list_json(nodes: &[ServiceNode]) -> Vec<u8> {
+    let states: Vec<serde_json::Value> = nodes
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "public_ip": n.ip.to_string(),
+                "storage_port": n.https_port,
+                "storage_lmq_port": n.omq_port,
+                "pubkey_ed25519": n.ed25519.to_hex(),
+                "pubkey_x25519": n.x25519.to_hex(),
+                "swarm_id": n.swarm_id.map(|s| s.get()),
+            })
+        })
+        .collect();
+    serde_json::json!({ "result": { "service_node_states": states } })
+        .to_string()
+        .into_bytes()
 }
 
 /// The seed request Session Desktop sends (NETWORK.md §1.1).

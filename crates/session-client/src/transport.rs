@@ -245,15 +245,25 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn client_with(verifier: Arc<dyn ServerCertVerifier>) -> Result<reqwest::Client, TransportError> {
-    let tls = rustls::ClientConfig::builder_with_provider(provider())
+/// The rustls client configuration (ring provider) for service nodes: any certificate is
+/// accepted, handshake signatures are verified ([`AnyCertificate`]). What [`HttpsTransport`]
+/// uses for nodes, and what relays between nodes use.
+pub fn service_node_tls() -> Result<rustls::ClientConfig, TransportError> {
+    tls_with(Arc::new(AnyCertificate::new()))
+}
+
+fn tls_with(verifier: Arc<dyn ServerCertVerifier>) -> Result<rustls::ClientConfig, TransportError> {
+    Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| TransportError::Http(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_no_client_auth())
+}
+
+fn client_with(verifier: Arc<dyn ServerCertVerifier>) -> Result<reqwest::Client, TransportError> {
     reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
+        .use_preconfigured_tls(tls_with(verifier)?)
         .user_agent("WhatsApp")
         .pool_idle_timeout(Duration::from_secs(60))
         .build()

@@ -17,19 +17,27 @@ use session_testnet::NetworkConfig as TestnetConfig;
 #[derive(Clone)]
 struct TestnetTransport {
     net: Arc<Mutex<session_testnet::Network>>,
+    seed_calls: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl TestnetTransport {
     fn new(config: TestnetConfig) -> Self {
         Self {
             net: Arc::new(Mutex::new(session_testnet::Network::new(config))),
+            seed_calls: Arc::default(),
         }
+    }
+
+    fn seed_calls(&self) -> usize {
+        self.seed_calls.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn answer(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut net = self.net.lock().unwrap();
         net.advance_to(SystemClock.now());
         if request.url.ends_with("/json_rpc") {
+            self.seed_calls
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             return Ok(HttpResponse {
                 status: 200,
                 body: net.directory_json(),
@@ -359,4 +367,77 @@ async fn when_every_guard_answers_garbage_sends_stay_bounded_and_recover() {
     assert_eq!(inbox.len(), 1 + usize::from(first.is_ok()));
     assert_eq!(inbox.last().unwrap().text(), Some("delivered"));
     assert!(net.status().counters.path_failures >= 3);
+}
+
+#[tokio::test]
+async fn incoming_messages_arrive_as_a_stream_in_order() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Arc::new(Client::new(
+        Identity::generate(&mut OsRng),
+        Arc::clone(&net),
+    ));
+    let mut incoming = bob.incoming(std::time::Duration::from_millis(20));
+    for i in 0..3 {
+        alice
+            .send_text(&bob.session_id(), &format!("stream {i}"))
+            .await
+            .unwrap();
+    }
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), incoming.recv())
+            .await
+            .expect("messages arrive in bounded time")
+            .expect("the stream is open");
+        got.push(next.unwrap().text().unwrap().to_owned());
+    }
+    assert_eq!(got, ["stream 0", "stream 1", "stream 2"]);
+    drop(incoming);
+}
+
+#[tokio::test]
+async fn a_saved_node_list_spares_the_seeds_until_it_is_stale() {
+    use session_client::store::{MemoryStore, NodePoolCache, Store};
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let first = Network::bootstrap_with_store(transport.clone(), config(), Arc::clone(&store))
+        .await
+        .unwrap();
+    assert_eq!(transport.seed_calls(), 1);
+    assert!(store.node_pool().unwrap().is_some(), "the list was saved");
+    drop(first);
+    let second = Network::bootstrap_with_store(transport.clone(), config(), Arc::clone(&store))
+        .await
+        .unwrap();
+    assert_eq!(
+        transport.seed_calls(),
+        1,
+        "no seed asked: the saved list was used"
+    );
+    assert_eq!(second.status().pool_size, 30);
+    // Three hours old: the seeds are asked again.
+    let saved = store.node_pool().unwrap().unwrap();
+    store
+        .put_node_pool(&NodePoolCache {
+            saved_at_ms: saved.saved_at_ms - 3 * 3600 * 1000,
+            ..saved
+        })
+        .unwrap();
+    Network::bootstrap_with_store(transport.clone(), config(), Arc::clone(&store))
+        .await
+        .unwrap();
+    assert_eq!(transport.seed_calls(), 2);
+    // A saved list whose nodes are all gone: no path can be built from it, the seeds are asked.
+    store
+        .put_node_pool(&NodePoolCache {
+            blob: br#"{"result":{"service_node_states":[]}}"#.to_vec(),
+            saved_at_ms: SystemClock.now().as_millis(),
+        })
+        .unwrap();
+    Network::bootstrap_with_store(transport.clone(), config(), store)
+        .await
+        .unwrap();
+    assert_eq!(transport.seed_calls(), 3);
 }

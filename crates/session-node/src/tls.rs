@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, ServerConfig, SignatureScheme};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::{ClientConfig, ServerConfig};
 
 use crate::NodeError;
 
@@ -40,67 +39,13 @@ pub(crate) fn server_config() -> Result<Arc<ServerConfig>, NodeError> {
 /// A rustls client configuration (ring provider) that accepts any server certificate, as
 /// Session clients do with service nodes (their certificates are self-signed; the onion
 /// layers, encrypted to keys from the node list, carry the trust), while still verifying the
-/// handshake signature with the certificate's key. What the nodes' relays use, and what a
-/// client of a [`LoopbackNetwork`](crate::LoopbackNetwork) needs (e.g. with reqwest's
-/// `use_preconfigured_tls`).
+/// handshake signature with the certificate's key: `session_client`'s
+/// [`service_node_tls`](session_client::transport::service_node_tls). What the nodes' relays
+/// use, and what a client of a [`LoopbackNetwork`](crate::LoopbackNetwork) needs (e.g. with
+/// reqwest's `use_preconfigured_tls`).
 ///
 /// # Errors
 /// [`NodeError::Tls`] if the provider supports no safe protocol version (it always does).
 pub fn accept_any_certificate() -> Result<ClientConfig, NodeError> {
-    let provider = provider();
-    Ok(ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| NodeError::Tls(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-        .with_no_client_auth())
-}
-
-/// Accepts every certificate; checks handshake signatures with the provider's algorithms.
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+    session_client::transport::service_node_tls().map_err(|e| NodeError::Tls(e.to_string()))
 }
