@@ -16,8 +16,8 @@ use session_identity::{Ed25519PublicKey, OsRng, SessionId, X25519PublicKey};
 use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
 use session_swarm::{
     parse_info_reply, parse_service_node_list, pool_action, ClockOffset, Decision, NodeList,
-    NodePool, OnionPath, Outcome, PathError, PathSet, PoolAction, ServiceNode, StorageRequest,
-    SwarmMap, SwarmRequest, Timestamp,
+    NodePool, OnionPath, Outcome, PathError, PathHealth, PathSet, PoolAction, ServiceNode,
+    StorageRequest, SwarmMap, SwarmRequest, Timestamp,
 };
 
 use crate::store::{NodePoolCache, Store};
@@ -522,7 +522,12 @@ impl<T: Transport> Network<T> {
                 }
                 Decision::MarkPathBad => {
                     state.counters.path_failures += 1;
-                    state.paths.record_failure(&guard);
+                    if let PathHealth::Dropped(_) = state.paths.record_failure(&guard) {
+                        // Three strikes: the path is gone, and its guard leaves the pool so
+                        // that no new path is built on it.
+                        state.pool.drop_node(&guard);
+                        sync_tables(&mut state);
+                    }
                 }
                 Decision::DropPath => {
                     state.counters.path_failures += 1;

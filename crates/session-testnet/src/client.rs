@@ -21,9 +21,9 @@ use session_swarm::subaccount::SubaccountToken;
 use session_swarm::{
     parse_delete_reply, parse_expire_reply, parse_retrieve_reply, parse_store_reply,
     store_ttl_millis, AttemptError, ClockOffset, Decision, ExpiryMode, MessageHash, MessageKind,
-    Namespace, NodePool, OnionPath, Outcome, PathError, PathSet, ReplyError, RequestError,
-    RequestFailure, RetrievedMessage, ServiceNode, Signer, StorageRequest, SwarmMap, SwarmRequest,
-    Timestamp, UsageError,
+    Namespace, NodePool, OnionPath, Outcome, PathError, PathHealth, PathSet, ReplyError,
+    RequestError, RequestFailure, RetrievedMessage, ServiceNode, Signer, StorageRequest, SwarmMap,
+    SwarmRequest, Timestamp, UsageError,
 };
 
 use crate::network::Network;
@@ -285,7 +285,10 @@ impl Transport {
                     self.paths.remove_paths_through(&node);
                 }
                 Decision::MarkPathBad => {
-                    self.paths.record_failure(&guard);
+                    // Three strikes drop the path, and its guard leaves the pool.
+                    if let PathHealth::Dropped(_) = self.paths.record_failure(&guard) {
+                        self.pool.drop_node(&guard);
+                    }
                 }
                 Decision::DropPath => {
                     self.pool.record_failure(&guard);
