@@ -1,6 +1,6 @@
 //! One account on the network: send 1:1 messages, poll the inbox.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,9 @@ use crate::network::Network;
 use crate::store::{MemoryStore, ReceivedMessage, Store};
 use crate::transport::Transport;
 use crate::ClientError;
+
+/// Hashes per `delete` request.
+const MAX_DELETE_HASHES: usize = 100;
 
 /// A message fetched from the inbox and opened.
 #[derive(Clone)]
@@ -51,6 +54,7 @@ pub struct Client<T: Transport> {
     network: Arc<Network<T>>,
     store: Arc<dyn Store>,
     undecodable: AtomicUsize,
+    delete_after_read: AtomicBool,
     polling: tokio::sync::Mutex<()>,
 }
 
@@ -77,6 +81,7 @@ impl<T: Transport> Client<T> {
             network,
             store,
             undecodable: AtomicUsize::new(0),
+            delete_after_read: AtomicBool::new(false),
             polling: tokio::sync::Mutex::new(()),
         }
     }
@@ -84,6 +89,33 @@ impl<T: Transport> Client<T> {
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// With `true`, [`poll`](Client::poll) deletes from the swarm what it fetched, once it is
+    /// in the store (other devices of the account then never see it: for a bot, say). Off by
+    /// default.
+    pub fn set_delete_after_read(&self, delete: bool) {
+        self.delete_after_read.store(delete, Ordering::Relaxed);
+    }
+
+    /// Deletes messages from this account's swarm. Returns how many hashes the swarm's members
+    /// reported deleted (the largest count over the members that answered).
+    pub async fn delete(&self, hashes: &[MessageHash]) -> Result<usize, ClientError> {
+        if hashes.is_empty() {
+            return Ok(0);
+        }
+        let me = self.session_id();
+        let signer = Signer::user(&self.identity);
+        let body = self
+            .network
+            .storage_request(&me, |_| StorageRequest::delete(&signer, hashes, false))
+            .await?;
+        let reply = parse_delete_reply(&body)?;
+        Ok(reply
+            .successes()
+            .map(|(_, result)| result.deleted.len())
+            .max()
+            .unwrap_or(0))
     }
 
     /// The account's Session ID.
@@ -165,7 +197,11 @@ impl<T: Transport> Client<T> {
         let account = me.to_hex();
         let namespace = Namespace::DEFAULT.get();
         let signer = Signer::user(&self.identity);
+        // Disappearing messages: what has expired leaves the store.
+        self.store
+            .delete_expired(self.network.network_now().as_millis())?;
         let mut received = Vec::new();
+        let mut fetched = Vec::new();
         loop {
             let last = self
                 .store
@@ -197,6 +233,7 @@ impl<T: Transport> Client<T> {
                 .collect();
             let newest = reply.messages.last().map(|m| m.hash.as_str());
             let fresh = self.store.record_poll(&account, namespace, &page, newest)?;
+            fetched.extend(reply.messages.iter().map(|m| m.hash.clone()));
             for (stored, new) in reply.messages.iter().zip(fresh) {
                 if !new {
                     continue;
@@ -213,9 +250,16 @@ impl<T: Transport> Client<T> {
                 }
             }
             if !reply.more || reply.messages.is_empty() {
-                return Ok(received);
+                break;
             }
         }
+        if self.delete_after_read.load(Ordering::Relaxed) && !fetched.is_empty() {
+            // Everything fetched is in the store: the swarm's copy can go.
+            for chunk in fetched.chunks(MAX_DELETE_HASHES) {
+                self.delete(chunk).await?;
+            }
+        }
+        Ok(received)
     }
 
     /// Incoming messages as a stream: a task polls every `interval` and sends each new message

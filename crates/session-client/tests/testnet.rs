@@ -445,3 +445,61 @@ async fn a_saved_node_list_spares_the_seeds_until_it_is_stale() {
         .unwrap();
     assert_eq!(transport.seed_calls(), 3);
 }
+
+#[tokio::test]
+async fn delete_after_read_empties_the_swarm_and_expired_messages_leave_the_store() {
+    use session_client::store::{ReceivedMessage, Store};
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    for i in 0..3 {
+        alice
+            .send_text(&bob.session_id(), &format!("read once {i}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        transport
+            .net
+            .lock()
+            .unwrap()
+            .stored_count(&bob.session_id()),
+        3
+    );
+    bob.set_delete_after_read(true);
+    assert_eq!(bob.poll().await.unwrap().len(), 3);
+    assert_eq!(
+        transport
+            .net
+            .lock()
+            .unwrap()
+            .stored_count(&bob.session_id()),
+        0,
+        "the swarm's copies are gone"
+    );
+    assert_eq!(
+        bob.store()
+            .received(&bob.session_id().to_hex(), 0)
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // A message whose expiry has passed leaves the store at the next poll.
+    let account = bob.session_id().to_hex();
+    bob.store()
+        .insert_received(&ReceivedMessage {
+            account: account.clone(),
+            namespace: 0,
+            hash: "expired".into(),
+            timestamp_ms: 1,
+            expiry_ms: 2,
+            body: vec![1],
+        })
+        .unwrap();
+    assert_eq!(bob.store().received(&account, 0).unwrap().len(), 4);
+    assert!(bob.poll().await.unwrap().is_empty());
+    assert_eq!(bob.store().received(&account, 0).unwrap().len(), 3);
+    assert_eq!(bob.delete(&[]).await.unwrap(), 0);
+}
