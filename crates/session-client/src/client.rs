@@ -8,8 +8,8 @@ use session_envelope::proto::{Content, DataMessage};
 use session_envelope::{decode, encode, DecodedMessage, Expiry};
 use session_identity::{Identity, OsRng, SessionId};
 use session_swarm::{
-    parse_retrieve_reply, parse_store_reply, store_ttl_millis, MessageHash, MessageKind, Namespace,
-    ReplyError, Signer, StorageRequest, Timestamp,
+    parse_delete_reply, parse_retrieve_reply, parse_store_reply, store_ttl_millis, MessageHash,
+    MessageKind, Namespace, ReplyError, Signer, StorageRequest, Timestamp,
 };
 
 use crate::network::Network;
