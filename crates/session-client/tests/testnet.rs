@@ -448,7 +448,7 @@ async fn a_saved_node_list_spares_the_seeds_until_it_is_stale() {
 
 #[tokio::test]
 async fn delete_after_read_empties_the_swarm_and_expired_messages_leave_the_store() {
-    use session_client::store::{ReceivedMessage, Store};
+    use session_client::store::ReceivedMessage;
     let transport = TestnetTransport::new(TestnetConfig::default());
     let net = network(&transport, config()).await;
     let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
