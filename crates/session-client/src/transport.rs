@@ -143,7 +143,11 @@ impl SeedNode {
     }
 }
 
+/// The seed's base URL: given with or without its `json_rpc` endpoint, with a final `/`.
 fn with_trailing_slash(mut url: String) -> String {
+    if let Some(base) = url.strip_suffix("json_rpc") {
+        url = base.to_owned();
+    }
     if !url.ends_with('/') {
         url.push('/');
     }
@@ -418,6 +422,20 @@ mod tests {
         );
         assert_eq!(seeds[0].certificate_sha256.unwrap()[..2], [0x36, 0xea]);
         assert_eq!(seeds[2].certificate_sha256.unwrap()[31], 0x6e);
+    }
+
+    #[test]
+    fn a_seed_url_may_name_its_endpoint() {
+        for url in [
+            "http://127.0.0.1:22000",
+            "http://127.0.0.1:22000/",
+            "http://127.0.0.1:22000/json_rpc",
+        ] {
+            assert_eq!(
+                SeedNode::plain(url).json_rpc_url(),
+                "http://127.0.0.1:22000/json_rpc"
+            );
+        }
     }
 
     #[test]
