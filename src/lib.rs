@@ -32,6 +32,10 @@
 #![warn(missing_docs)]
 
 pub use session_bencode as bencode;
+/// The I/O layer (`client` feature): see `session-client`.
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub use session_client as client;
 pub use session_community as community;
 pub use session_config as config;
 pub use session_envelope as envelope;
