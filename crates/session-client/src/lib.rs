@@ -106,6 +106,9 @@ pub enum ClientError {
     /// The transport could not be set up.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A pool refresh from the nodes' lists failed (they did not agree).
+    #[error("pool refresh: {0}")]
+    Refresh(#[from] session_swarm::RefreshError),
     /// No onion path could be built or kept.
     #[error("onion paths: {0}")]
     Path(#[from] session_swarm::PathError),

@@ -15,14 +15,17 @@ use rand_core::{Rng, SeedableRng};
 use session_identity::{Ed25519PublicKey, OsRng, SessionId, X25519PublicKey};
 use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
 use session_swarm::{
-    parse_info_reply, parse_service_node_list, pool_action, ClockOffset, Decision, NodeList,
-    NodePool, OnionPath, Outcome, PathError, PathHealth, PathSet, PoolAction, ServiceNode,
-    StorageRequest, SwarmMap, SwarmRequest, Timestamp,
+    intersect_node_lists, parse_info_reply, parse_service_node_list, pool_action, ClockOffset,
+    Decision, NodeList, NodePool, OnionPath, Outcome, PathError, PathHealth, PathSet, PoolAction,
+    ServiceNode, StorageRequest, SwarmMap, SwarmRequest, Timestamp, REFRESH_SOURCES,
 };
 
 use crate::store::{NodePoolCache, Store};
 use crate::transport::{HttpRequest, SeedNode, Transport, TransportError};
 use crate::ClientError;
+
+/// How often the pool may be refreshed when the pool policy asks for it (by default).
+pub const POOL_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
 
 /// How long a saved node list is used instead of asking the seeds (libsession's 2 h).
 pub const NODE_CACHE_TTL: Duration = Duration::from_secs(2 * 3600);
@@ -82,6 +85,8 @@ pub struct NetworkConfig {
     /// Test each new path with an `info` request through it before using it (and learn the
     /// clock offset from the answers).
     pub test_paths: bool,
+    /// The least time between two pool refreshes ([`POOL_REFRESH_INTERVAL`]).
+    pub pool_refresh_interval: Duration,
 }
 
 impl core::fmt::Debug for NetworkConfig {
@@ -90,6 +95,7 @@ impl core::fmt::Debug for NetworkConfig {
             .field("seeds", &self.seeds)
             .field("request_timeout", &self.request_timeout)
             .field("test_paths", &self.test_paths)
+            .field("pool_refresh_interval", &self.pool_refresh_interval)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +108,7 @@ impl NetworkConfig {
             clock: Arc::new(SystemClock),
             request_timeout: REQUEST_TIMEOUT,
             test_paths: true,
+            pool_refresh_interval: POOL_REFRESH_INTERVAL,
         }
     }
 
@@ -121,6 +128,8 @@ struct State {
     clock_offset: ClockOffset,
     rng: ChaCha20Rng,
     counters: Counters,
+    /// When the pool was last replaced (bootstrap counts).
+    last_refresh: Timestamp,
 }
 
 /// What the retry decisions did so far.
@@ -136,6 +145,10 @@ pub struct Counters {
     pub nodes_dropped: u64,
     /// Path failures counted, and paths dropped.
     pub path_failures: u64,
+    /// Pool refreshes from three nodes' lists (their intersection).
+    pub refreshes_from_nodes: u64,
+    /// Pool refreshes from the seeds.
+    pub refreshes_from_seeds: u64,
 }
 
 /// A snapshot of a [`Network`]'s health, for logs and status lines.
@@ -220,6 +233,7 @@ impl<T: Transport> Network<T> {
                 clock_offset: ClockOffset::ZERO,
                 rng: ChaCha20Rng::from_seed(seed),
                 counters: Counters::default(),
+                last_refresh: now,
             }),
             config,
             store,
@@ -253,27 +267,89 @@ impl<T: Transport> Network<T> {
     /// policy asks for when too few usable nodes remain), and saves it.
     pub async fn refresh_from_seeds(&self) -> Result<(), ClientError> {
         let list = fetch_node_list(&self.transport, &self.config.seeds).await?;
-        {
-            let mut state = self.state();
-            state.pool = NodePool::new(&list.nodes);
-            state.map = SwarmMap::new(&list.nodes);
-        }
-        self.save_nodes(&list.nodes);
+        self.replace_pool(&list.nodes);
+        self.state().counters.refreshes_from_seeds += 1;
         Ok(())
     }
 
-    /// Keeps the pool and the paths usable: refreshes from the seeds when the pool policy
-    /// ([`pool_action`]) says too few nodes are left, and builds paths when none is left.
+    /// Replaces the pool and the swarm map with the nodes that [`REFRESH_SOURCES`] random
+    /// nodes of the pool all list (`oxend_request` / `get_service_nodes` through onion paths,
+    /// then [`intersect_node_lists`]), so that no single node can feed the client its own
+    /// list; and saves it.
+    pub async fn refresh_from_nodes(&self) -> Result<(), ClientError> {
+        let sources: Vec<ServiceNode> = {
+            let mut state = self.state();
+            let mut nodes: Vec<ServiceNode> = state.pool.nodes().copied().collect();
+            let mut chosen = Vec::new();
+            while chosen.len() < REFRESH_SOURCES && !nodes.is_empty() {
+                let pick = (state.rng.next_u32() as usize) % nodes.len();
+                chosen.push(nodes.swap_remove(pick));
+            }
+            chosen
+        };
+        let body = StorageRequest::get_service_nodes().to_body();
+        let mut lists = Vec::new();
+        for node in &sources {
+            let path = self.path_for(&node.ed25519).await?;
+            if let Outcome::Reply(reply) = self.send_through(&path, node, &body).await {
+                if reply.status == 200 {
+                    if let Ok(list) = parse_service_node_list(&reply.body) {
+                        lists.push(list);
+                    }
+                }
+            }
+        }
+        let nodes = intersect_node_lists(&lists)?;
+        self.replace_pool(&nodes);
+        self.state().counters.refreshes_from_nodes += 1;
+        Ok(())
+    }
+
+    fn replace_pool(&self, nodes: &[ServiceNode]) {
+        {
+            let mut state = self.state();
+            state.pool = NodePool::new(nodes);
+            state.map = SwarmMap::new(nodes);
+            state.last_refresh = self.config.clock.now();
+        }
+        self.save_nodes(nodes);
+    }
+
+    /// Keeps the pool and the paths usable, at most once per
+    /// [`NetworkConfig::pool_refresh_interval`]: when the pool policy ([`pool_action`]) says
+    /// few nodes are left, the pool is refreshed from three nodes (falling back to the seeds
+    /// when their lists do not agree), or from the seeds when too few are left to build
+    /// paths; paths are rebuilt when none is left. A failed refresh keeps the pool as it was.
     /// Run before every storage request.
     pub async fn upkeep(&self) -> Result<(), ClientError> {
-        let (action, paths) = {
+        let (action, paths, due) = {
             let state = self.state();
-            (pool_action(state.pool.len()), state.paths.paths().len())
+            let since = self
+                .local_now()
+                .millis_since(state.last_refresh)
+                .unwrap_or(u64::MAX);
+            (
+                pool_action(state.pool.len()),
+                state.paths.paths().len(),
+                u128::from(since) >= self.config.pool_refresh_interval.as_millis(),
+            )
         };
-        if action == PoolAction::RefreshFromSeed {
-            self.refresh_from_seeds().await?;
+        let refreshed = match action {
+            PoolAction::RefreshFromNodes if due => {
+                if self.refresh_from_nodes().await.is_ok() {
+                    true
+                } else {
+                    self.refresh_from_seeds().await.is_ok()
+                }
+            }
+            PoolAction::RefreshFromSeed if due => self.refresh_from_seeds().await.is_ok(),
+            _ => false,
+        };
+        if !refreshed && due && action != PoolAction::Keep {
+            // Not again before the interval, whatever the outcome.
+            self.state().last_refresh = self.local_now();
         }
-        if paths == 0 || action == PoolAction::RefreshFromSeed {
+        if paths == 0 || (refreshed && action == PoolAction::RefreshFromSeed) {
             self.build_paths().await?;
         }
         Ok(())

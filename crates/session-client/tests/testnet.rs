@@ -503,3 +503,61 @@ async fn delete_after_read_empties_the_swarm_and_expired_messages_leave_the_stor
     assert_eq!(bob.store().received(&account, 0).unwrap().len(), 3);
     assert_eq!(bob.delete(&[]).await.unwrap(), 0);
 }
+
+/// A seed that lists only the first `keep` nodes of the directory.
+#[derive(Clone)]
+struct ShortSeed {
+    inner: TestnetTransport,
+    keep: usize,
+}
+
+impl Transport for ShortSeed {
+    async fn post(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut answer = self.inner.answer(&request)?;
+        if request.url.ends_with("/json_rpc") {
+            let mut json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+            let states = json["result"]["service_node_states"].as_array_mut().unwrap();
+            states.truncate(self.keep);
+            answer.body = json.to_string().into_bytes();
+        }
+        Ok(answer)
+    }
+}
+
+#[tokio::test]
+async fn a_small_pool_is_refreshed_from_three_nodes_that_agree() {
+    let seed = ShortSeed {
+        inner: TestnetTransport::new(TestnetConfig::default()),
+        keep: 14,
+    };
+    let mut cfg = config();
+    cfg.pool_refresh_interval = std::time::Duration::ZERO;
+    let net = Arc::new(Network::bootstrap(seed.clone(), cfg).await.unwrap());
+    assert_eq!(net.status().pool_size, 14);
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    alice.send_text(&bob.session_id(), "after a refresh").await.unwrap();
+    let status = net.status();
+    // The three nodes' lists (30 nodes each) agree on all 30: above the 24 required.
+    assert_eq!(status.pool_size, 30, "{status:?}");
+    assert_eq!(status.counters.refreshes_from_nodes, 1);
+    assert_eq!(status.counters.refreshes_from_seeds, 0);
+    assert_eq!(bob.poll().await.unwrap()[0].text(), Some("after a refresh"));
+
+    // A seed-only refresh when the nodes cannot agree: a network of 12 has fewer than 24
+    // nodes in common, so the 12-node pool comes back from the seed instead.
+    let small = TestnetTransport::new(TestnetConfig {
+        swarms: 3,
+        nodes_per_swarm: 4,
+        seed: 5,
+    });
+    let mut cfg = config();
+    cfg.pool_refresh_interval = std::time::Duration::ZERO;
+    let net = Arc::new(Network::bootstrap(small.clone(), cfg).await.unwrap());
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    alice.send_text(&alice.session_id(), "note to self").await.unwrap();
+    let status = net.status();
+    assert_eq!(status.pool_size, 12);
+    assert_eq!(status.counters.refreshes_from_nodes, 0);
+    assert!(status.counters.refreshes_from_seeds >= 1, "{status:?}");
+}

@@ -463,6 +463,8 @@ pub enum Method {
     GetSwarm,
     /// `info`.
     Info,
+    /// `oxend_request`: a question for the node's oxend (the node list, for a pool refresh).
+    OxendRequest,
     /// `batch`: sub-requests run independently.
     Batch,
     /// `sequence`: sub-requests run in order, stopping at the first failure.
@@ -487,6 +489,7 @@ impl Method {
             Self::GetExpiries => "get_expiries",
             Self::GetSwarm => "get_swarm",
             Self::Info => "info",
+            Self::OxendRequest => "oxend_request",
             Self::Batch => "batch",
             Self::Sequence => "sequence",
             Self::RevokeSubaccount => "revoke_subaccount",
@@ -835,6 +838,32 @@ impl StorageRequest {
     /// `info`: the node's version and clock (no signature).
     pub fn info() -> Self {
         Self::new(Method::Info, Map::new(), None)
+    }
+
+    /// `oxend_request` for `get_service_nodes`: the node list as this node's oxend sees it,
+    /// active nodes only, with the fields Session Desktop asks for plus `swarm_id` (no
+    /// signature, no `limit`: NETWORK.md §1.1). A pool refresh asks
+    /// [`REFRESH_SOURCES`](crate::REFRESH_SOURCES) nodes and keeps what
+    /// [`intersect_node_lists`](crate::intersect_node_lists) finds in every answer
+    /// (each parsed by [`parse_service_node_list`](crate::parse_service_node_list)).
+    pub fn get_service_nodes() -> Self {
+        let mut fields = Map::new();
+        for field in [
+            "public_ip",
+            "storage_port",
+            "pubkey_x25519",
+            "pubkey_ed25519",
+            "swarm_id",
+        ] {
+            fields.insert(field.into(), true.into());
+        }
+        let mut inner = Map::new();
+        inner.insert("active_only".into(), true.into());
+        inner.insert("fields".into(), Value::Object(fields));
+        let mut params = Map::new();
+        params.insert("endpoint".into(), "get_service_nodes".into());
+        params.insert("params".into(), Value::Object(inner));
+        Self::new(Method::OxendRequest, params, None)
     }
 
     fn group(method: Method, requests: Vec<StorageRequest>) -> Result<Self, RequestError> {

@@ -504,6 +504,18 @@ fn request_bounds_are_checked_before_sending() {
 
     let info = StorageRequest::info();
     assert_eq!(info.to_body(), br#"{"method":"info","params":{}}"#);
+    let nodes = StorageRequest::get_service_nodes();
+    assert_eq!(nodes.account(), None);
+    assert_eq!(
+        nodes.to_json(),
+        json!({"method": "oxend_request", "params": {
+            "endpoint": "get_service_nodes",
+            "params": {"active_only": true, "fields": {
+                "public_ip": true, "pubkey_ed25519": true, "pubkey_x25519": true,
+                "storage_port": true, "swarm_id": true,
+            }},
+        }})
+    );
     let swarm = StorageRequest::get_swarm(&id);
     assert_eq!(
         swarm.to_json(),

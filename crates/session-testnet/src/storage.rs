@@ -203,6 +203,38 @@ pub(crate) fn swarm_json(map: &SwarmMap, account: &SessionId, now: Timestamp) ->
         .to_string()
 }
 
+/// `oxend_request`: only `get_service_nodes` is served, with every node of the map (active
+/// ones: the testnet has no others), in the seed's format plus the node's clock.
+fn oxend_request(ctx: &NodeContext<'_>, params: &Map<String, Value>) -> Reply {
+    if params.get("endpoint").and_then(Value::as_str) != Some("get_service_nodes") {
+        return error(400, "unsupported oxend endpoint");
+    }
+    let states: Vec<Value> = ctx
+        .map
+        .swarms()
+        .flat_map(|swarm| swarm.members.to_vec())
+        .map(|n| {
+            json!({
+                "public_ip": n.ip.to_string(),
+                "storage_port": n.https_port,
+                "storage_lmq_port": n.omq_port,
+                "pubkey_ed25519": n.ed25519.to_hex(),
+                "pubkey_x25519": n.x25519.to_hex(),
+                "swarm_id": n.swarm_id.map(session_swarm::SwarmId::get),
+            })
+        })
+        .collect();
+    (
+        200,
+        json!({
+            "result": { "service_node_states": states, "status": "OK" },
+            "t": ctx.node_now.as_millis(),
+            "hf": [19, 3],
+        })
+        .to_string(),
+    )
+}
+
 /// Handles one storage RPC body (`{"method":…,"params":{…}}`) at a node of `ctx.swarm`.
 pub(crate) fn handle_rpc(ctx: &NodeContext<'_>, store: &mut SwarmStore, body: &[u8]) -> Reply {
     let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(body) else {
@@ -220,6 +252,9 @@ pub(crate) fn handle_rpc(ctx: &NodeContext<'_>, store: &mut SwarmStore, body: &[
             json!({ "version": [2, 9, 0], "timestamp": ctx.node_now.as_millis(), "t": ctx.node_now.as_millis() })
                 .to_string(),
         );
+    }
+    if method == "oxend_request" {
+        return oxend_request(ctx, params);
     }
     let Some(account) = params
         .get("pubkey")
