@@ -190,29 +190,70 @@ impl<T: Transport> Client<T> {
     /// Fetches everything new in the inbox (following the swarm's pages) and opens it. Each
     /// page is recorded in the store (its messages and the new last hash, in one transaction)
     /// before anything is returned; a message already in the store is not returned again,
-    /// which drops the duplicates a retried poll can bring.
+    /// which drops the duplicates a retried poll can bring. Expired messages leave the store
+    /// first; with [`set_delete_after_read`](Client::set_delete_after_read), what was fetched
+    /// is deleted from the swarm afterwards.
     pub async fn poll(&self) -> Result<Vec<Received>, ClientError> {
         let _one_poll_at_a_time = self.polling.lock().await;
-        let me = self.session_id();
-        let account = me.to_hex();
-        let namespace = Namespace::DEFAULT.get();
-        let signer = Signer::user(&self.identity);
         // Disappearing messages: what has expired leaves the store.
         self.store
             .delete_expired(self.network.network_now().as_millis())?;
+        let (fresh, fetched) = self.fetch_new(Namespace::DEFAULT).await?;
         let mut received = Vec::new();
+        for stored in fresh {
+            match decode(&stored.body, &self.identity) {
+                Ok(message) => received.push(Received {
+                    hash: MessageHash::parse(&stored.hash)
+                        .map_err(|_| ReplyError::MissingField("hash"))?,
+                    expiry: Timestamp::from_millis(stored.expiry_ms),
+                    message,
+                }),
+                Err(_) => {
+                    self.undecodable.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        if self.delete_after_read.load(Ordering::Relaxed) && !fetched.is_empty() {
+            // Everything fetched is in the store: the swarm's copy can go.
+            for chunk in fetched.chunks(MAX_DELETE_HASHES) {
+                self.delete(chunk).await?;
+            }
+        }
+        Ok(received)
+    }
+
+    /// Fetches what is new in one of this account's namespaces (the inbox, a config
+    /// namespace, …), page after page, recording each page in the store before going on.
+    /// Returns the messages not seen before, as stored (not opened): what a module for that
+    /// namespace reads. Does not take the poll lock: callers serialise polls of one namespace.
+    pub async fn retrieve_new(
+        &self,
+        namespace: Namespace,
+    ) -> Result<Vec<ReceivedMessage>, ClientError> {
+        self.fetch_new(namespace).await.map(|(fresh, _)| fresh)
+    }
+
+    /// The new messages of `namespace` and the hashes of everything fetched.
+    async fn fetch_new(
+        &self,
+        namespace: Namespace,
+    ) -> Result<(Vec<ReceivedMessage>, Vec<MessageHash>), ClientError> {
+        let me = self.session_id();
+        let account = me.to_hex();
+        let signer = Signer::user(&self.identity);
+        let mut fresh = Vec::new();
         let mut fetched = Vec::new();
         loop {
             let last = self
                 .store
-                .last_hash(&account, namespace)?
+                .last_hash(&account, namespace.get())?
                 .and_then(|h| MessageHash::parse(&h).ok());
             let body = self
                 .network
                 .storage_request(&me, |now| {
                     Ok(StorageRequest::retrieve(
                         &signer,
-                        Namespace::DEFAULT,
+                        namespace,
                         last.as_ref(),
                         now,
                     ))
@@ -224,7 +265,7 @@ impl<T: Transport> Client<T> {
                 .iter()
                 .map(|m| ReceivedMessage {
                     account: account.clone(),
-                    namespace,
+                    namespace: namespace.get(),
                     hash: m.hash.as_str().to_owned(),
                     timestamp_ms: m.timestamp.as_millis(),
                     expiry_ms: m.expiry.as_millis(),
@@ -232,34 +273,19 @@ impl<T: Transport> Client<T> {
                 })
                 .collect();
             let newest = reply.messages.last().map(|m| m.hash.as_str());
-            let fresh = self.store.record_poll(&account, namespace, &page, newest)?;
+            let new = self
+                .store
+                .record_poll(&account, namespace.get(), &page, newest)?;
             fetched.extend(reply.messages.iter().map(|m| m.hash.clone()));
-            for (stored, new) in reply.messages.iter().zip(fresh) {
-                if !new {
-                    continue;
-                }
-                match decode(&stored.data, &self.identity) {
-                    Ok(message) => received.push(Received {
-                        hash: stored.hash.clone(),
-                        expiry: stored.expiry,
-                        message,
-                    }),
-                    Err(_) => {
-                        self.undecodable.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
+            fresh.extend(
+                page.into_iter()
+                    .zip(new)
+                    .filter_map(|(message, new)| new.then_some(message)),
+            );
             if !reply.more || reply.messages.is_empty() {
-                break;
+                return Ok((fresh, fetched));
             }
         }
-        if self.delete_after_read.load(Ordering::Relaxed) && !fetched.is_empty() {
-            // Everything fetched is in the store: the swarm's copy can go.
-            for chunk in fetched.chunks(MAX_DELETE_HASHES) {
-                self.delete(chunk).await?;
-            }
-        }
-        Ok(received)
     }
 
     /// Incoming messages as a stream: a task polls every `interval` and sends each new message

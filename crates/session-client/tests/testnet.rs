@@ -516,7 +516,9 @@ impl Transport for ShortSeed {
         let mut answer = self.inner.answer(&request)?;
         if request.url.ends_with("/json_rpc") {
             let mut json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
-            let states = json["result"]["service_node_states"].as_array_mut().unwrap();
+            let states = json["result"]["service_node_states"]
+                .as_array_mut()
+                .unwrap();
             states.truncate(self.keep);
             answer.body = json.to_string().into_bytes();
         }
@@ -536,7 +538,10 @@ async fn a_small_pool_is_refreshed_from_three_nodes_that_agree() {
     assert_eq!(net.status().pool_size, 14);
     let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
     let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    alice.send_text(&bob.session_id(), "after a refresh").await.unwrap();
+    alice
+        .send_text(&bob.session_id(), "after a refresh")
+        .await
+        .unwrap();
     let status = net.status();
     // The three nodes' lists (30 nodes each) agree on all 30: above the 24 required.
     assert_eq!(status.pool_size, 30, "{status:?}");
@@ -555,9 +560,29 @@ async fn a_small_pool_is_refreshed_from_three_nodes_that_agree() {
     cfg.pool_refresh_interval = std::time::Duration::ZERO;
     let net = Arc::new(Network::bootstrap(small.clone(), cfg).await.unwrap());
     let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    alice.send_text(&alice.session_id(), "note to self").await.unwrap();
+    alice
+        .send_text(&alice.session_id(), "note to self")
+        .await
+        .unwrap();
     let status = net.status();
     assert_eq!(status.pool_size, 12);
     assert_eq!(status.counters.refreshes_from_nodes, 0);
     assert!(status.counters.refreshes_from_seeds >= 1, "{status:?}");
+}
+
+#[tokio::test]
+async fn a_namespace_read_raw_is_not_returned_again_by_poll() {
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let hash = alice.send_text(&bob.session_id(), "raw").await.unwrap();
+    let raw = bob
+        .retrieve_new(session_swarm::Namespace::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0].hash, hash.as_str());
+    assert_eq!(raw[0].account, bob.session_id().to_hex());
+    assert!(bob.poll().await.unwrap().is_empty());
 }
