@@ -118,6 +118,11 @@ impl<T: Transport> Client<T> {
             .unwrap_or(0))
     }
 
+    /// The account.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
     /// The account's Session ID.
     pub fn session_id(&self) -> SessionId {
         self.identity.session_id()

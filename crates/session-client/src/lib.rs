@@ -9,6 +9,7 @@
 //!   when they fail), the clock offset, and storage requests driven by `session-swarm`'s
 //!   retry decisions;
 //! - [`client`]: an account — send 1:1 messages, poll the inbox;
+//! - [`configs`]: multi-device sync of the account's configs through its swarm;
 //! - [`store`]: persistence behind the [`Store`](store::Store) trait, in memory or in SQLite:
 //!   the seed (optionally sealed with a passphrase: Argon2id, XChaCha20-Poly1305), config
 //!   dumps, the last hash per namespace, the node pool cache and received messages. A poll is
@@ -84,11 +85,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod client;
+pub mod configs;
 pub mod network;
 pub mod store;
 pub mod transport;
 
 pub use client::{Client, Received};
+pub use configs::ConfigSync;
 pub use network::{
     Clock, Counters, Network, NetworkConfig, NetworkStatus, SkewedClock, SystemClock,
 };
@@ -133,6 +136,12 @@ pub enum ClientError {
     /// The message could not be sealed.
     #[error(transparent)]
     Encode(#[from] session_envelope::EncodeError),
+    /// A config could not be pushed.
+    #[error(transparent)]
+    ConfigPush(#[from] session_config::PushError),
+    /// A saved config dump could not be loaded.
+    #[error(transparent)]
+    ConfigDump(#[from] session_config::DumpError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),

@@ -586,3 +586,46 @@ async fn a_namespace_read_raw_is_not_returned_again_by_poll() {
     assert_eq!(raw[0].account, bob.session_id().to_hex());
     assert!(bob.poll().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_second_device_gets_the_profile_through_the_swarm_and_keeps_it() {
+    use session_client::store::MemoryStore;
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let account = Identity::generate(&mut OsRng);
+    let phone = Client::new(account.clone(), Arc::clone(&net));
+    // The desktop restores the account from its recovery phrase.
+    let restored =
+        Identity::from_recovery_phrase(account.recovery_phrase().expose_secret()).unwrap();
+    let desktop_store = Arc::new(MemoryStore::new());
+    let desktop = Client::with_store(restored.clone(), Arc::clone(&net), desktop_store.clone());
+
+    let mut phone_configs = phone.load_configs().unwrap();
+    phone_configs.profile.set_name("Kallie").unwrap();
+    let sync = phone.sync_configs(&mut phone_configs).await.unwrap();
+    assert_eq!(sync.pushed.len(), 1, "{sync:?}");
+    assert!(phone
+        .sync_configs(&mut phone_configs)
+        .await
+        .unwrap()
+        .pushed
+        .is_empty());
+
+    let mut desktop_configs = desktop.load_configs().unwrap();
+    assert_eq!(desktop_configs.profile.name(), None);
+    let sync = desktop.sync_configs(&mut desktop_configs).await.unwrap();
+    assert_eq!(desktop_configs.profile.name(), Some("Kallie"), "{sync:?}");
+
+    // The desktop renames; the phone merges it.
+    desktop_configs.profile.set_name("Kallie D.").unwrap();
+    desktop.sync_configs(&mut desktop_configs).await.unwrap();
+    phone.sync_configs(&mut phone_configs).await.unwrap();
+    assert_eq!(phone_configs.profile.name(), Some("Kallie D."));
+
+    // The desktop restarts with its store: the profile is there without the network.
+    let again = Client::with_store(restored, Arc::clone(&net), desktop_store);
+    assert_eq!(
+        again.load_configs().unwrap().profile.name(),
+        Some("Kallie D.")
+    );
+}
