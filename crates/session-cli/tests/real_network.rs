@@ -244,3 +244,20 @@ fn peak_rss_kib() -> u64 {
         })
         .unwrap_or(0)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attachment_goes_to_the_file_server_and_back_over_https_hops() {
+    let net = loopback(12, 3).await;
+    let network = connect(&net, |_| {}).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+    let server = net.file_server().client_config.clone();
+    let blob: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let uploaded = alice
+        .upload(&server, blob.clone(), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(alice.download(&server, &uploaded.id).await.unwrap(), blob);
+    let extended = alice.extend(&server, &uploaded.id, None).await.unwrap();
+    assert!(extended.expires >= uploaded.expires);
+    net.shutdown().await;
+}

@@ -10,6 +10,7 @@
 //!   retry decisions;
 //! - [`client`]: an account — send 1:1 messages, poll the inbox;
 //! - [`configs`]: multi-device sync of the account's configs through its swarm;
+//! - [`files`]: attachments' encrypted blobs to and from the file server, through onion paths;
 //! - [`store`]: persistence behind the [`Store`](store::Store) trait, in memory or in SQLite:
 //!   the seed (optionally sealed with a passphrase: Argon2id, XChaCha20-Poly1305), config
 //!   dumps, the last hash per namespace, the node pool cache and received messages. A poll is
@@ -86,6 +87,7 @@
 
 pub mod client;
 pub mod configs;
+pub mod files;
 pub mod network;
 pub mod store;
 pub mod transport;
@@ -136,6 +138,15 @@ pub enum ClientError {
     /// The message could not be sealed.
     #[error(transparent)]
     Encode(#[from] session_envelope::EncodeError),
+    /// An onion request could not be built.
+    #[error(transparent)]
+    Build(session_onion::BuildError),
+    /// A server request failed on every path tried (the last failure).
+    #[error("server request failed: {0}")]
+    Server(session_onion::OnionFailure),
+    /// The file server refused a request or sent something unreadable.
+    #[error(transparent)]
+    FileServer(#[from] session_fileserver::FileServerError),
     /// A config could not be pushed.
     #[error(transparent)]
     ConfigPush(#[from] session_config::PushError),

@@ -13,7 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use session_identity::{Ed25519PublicKey, OsRng, SessionId, X25519PublicKey};
-use session_onion::{Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys};
+use session_onion::{
+    Destination, EncType, Hop, OnionRequestBuilder, PrecomputedKeys, ServerResponse,
+};
 use session_swarm::{
     intersect_node_lists, parse_info_reply, parse_service_node_list, pool_action, ClockOffset,
     Decision, NodeList, NodePool, OnionPath, Outcome, PathError, PathHealth, PathSet, PoolAction,
@@ -35,6 +37,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a seed gets to answer (Session Desktop's 5 s).
 pub const SEED_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Attempts of a request to a server (file server, community) through onion paths (Session
+/// Desktop's 3).
+pub const SERVER_ATTEMPTS: usize = 3;
 
 /// How many times path building is retried before giving up (Session Desktop's 4).
 pub const PATH_BUILD_ATTEMPTS: usize = 4;
@@ -506,6 +512,81 @@ impl<T: Transport> Network<T> {
             ),
             Err(_) => Outcome::Timeout,
         }
+    }
+
+    /// Sends a v4 request to a server (file server, community) through an onion path:
+    /// `builder` is the server's (`session_fileserver::FileServer::onion_request_builder`,
+    /// say), `payload` the encoded v4 request. A path that fails (a relay's error, no answer,
+    /// an unreadable reply) counts a strike and the request goes again through another, up to
+    /// [`SERVER_ATTEMPTS`] times; the server's own status is the caller's to read.
+    pub async fn server_request(
+        &self,
+        builder: &OnionRequestBuilder,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> Result<ServerResponse, ClientError> {
+        let mut last = None;
+        for _ in 0..SERVER_ATTEMPTS {
+            self.upkeep().await?;
+            let path = {
+                let mut state = self.state();
+                let State { paths, rng, .. } = &mut *state;
+                paths.choose(rng, None).cloned()
+            };
+            let path = match path {
+                Some(path) => path,
+                None => {
+                    self.build_paths().await?;
+                    continue;
+                }
+            };
+            let onion = {
+                let mut state = self.state();
+                let State { tables, rng, .. } = &mut *state;
+                builder
+                    .clone()
+                    .path(path.hops().iter().map(|n| Hop::new(n.ed25519, n.x25519)))
+                    .build_precomputed(payload, tables, rng)
+                    .map_err(ClientError::Build)?
+            };
+            let guard = path.guard();
+            let request = HttpRequest {
+                url: format!("https://{}:{}/onion_req/v2", guard.ip, guard.https_port),
+                body: onion.body().to_vec(),
+                content_type: None,
+                timeout,
+            };
+            let failure = match self.transport.post(request).await {
+                Ok(answer) => match onion
+                    .response_context()
+                    .read_server_reply(answer.status, &answer.body)
+                {
+                    Ok(reply) => return Ok(reply),
+                    Err(failure) => failure,
+                },
+                Err(TransportError::Timeout) | Err(TransportError::Connect(_)) => {
+                    let mut state = self.state();
+                    state.counters.path_failures += 1;
+                    state.pool.record_failure(&guard.ed25519);
+                    state.paths.remove_paths_through(&guard.ed25519);
+                    sync_tables(&mut state);
+                    last = None;
+                    continue;
+                }
+                Err(other) => return Err(other.into()),
+            };
+            let mut state = self.state();
+            state.counters.path_failures += 1;
+            if let PathHealth::Dropped(_) = state.paths.record_failure(&guard.ed25519) {
+                state.pool.drop_node(&guard.ed25519);
+                sync_tables(&mut state);
+            }
+            last = Some(failure);
+        }
+        Err(match last {
+            Some(failure) => ClientError::Server(failure),
+            None => ClientError::Transport(TransportError::Timeout),
+        })
     }
 
     /// The members of `account`'s swarm: the cached list a 421 taught us, or the map's.
