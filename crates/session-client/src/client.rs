@@ -238,14 +238,35 @@ impl<T: Transport> Client<T> {
         self.fetch_new(namespace).await.map(|(fresh, _)| fresh)
     }
 
+    /// [`retrieve_new`](Client::retrieve_new) for the account `signer` signs for: this one, or
+    /// a group's swarm as its admin (`Signer::group_admin`) or as a member with a subaccount
+    /// (`Signer::group_member`). Recorded in the store under that account.
+    pub async fn retrieve_new_as(
+        &self,
+        signer: &Signer<'_>,
+        namespace: Namespace,
+    ) -> Result<Vec<ReceivedMessage>, ClientError> {
+        self.fetch_new_as(signer, namespace)
+            .await
+            .map(|(fresh, _)| fresh)
+    }
+
     /// The new messages of `namespace` and the hashes of everything fetched.
     async fn fetch_new(
         &self,
         namespace: Namespace,
     ) -> Result<(Vec<ReceivedMessage>, Vec<MessageHash>), ClientError> {
-        let me = self.session_id();
+        self.fetch_new_as(&Signer::user(&self.identity), namespace)
+            .await
+    }
+
+    async fn fetch_new_as(
+        &self,
+        signer: &Signer<'_>,
+        namespace: Namespace,
+    ) -> Result<(Vec<ReceivedMessage>, Vec<MessageHash>), ClientError> {
+        let me = signer.account();
         let account = me.to_hex();
-        let signer = Signer::user(&self.identity);
         let mut fresh = Vec::new();
         let mut fetched = Vec::new();
         loop {
@@ -257,7 +278,7 @@ impl<T: Transport> Client<T> {
                 .network
                 .storage_request(&me, |now| {
                     Ok(StorageRequest::retrieve(
-                        &signer,
+                        signer,
                         namespace,
                         last.as_ref(),
                         now,

@@ -35,12 +35,25 @@ impl<T: Transport> Client<T> {
         data: &[u8],
         ttl_ms: u64,
     ) -> Result<MessageHash, ClientError> {
-        let signer = Signer::user(self.identity());
+        self.store_as(&Signer::user(self.identity()), namespace, data, ttl_ms)
+            .await
+    }
+
+    /// Stores `data` for `ttl_ms` in `namespace` of the account `signer` signs for (this one,
+    /// or a group's swarm as admin or as a member with a subaccount); returns the hash every
+    /// answering member signed.
+    pub async fn store_as(
+        &self,
+        signer: &Signer<'_>,
+        namespace: Namespace,
+        data: &[u8],
+        ttl_ms: u64,
+    ) -> Result<MessageHash, ClientError> {
         let account = signer.account();
         let body = self
             .network()
             .storage_request(&account, |now| {
-                StorageRequest::store(&account, namespace, data, ttl_ms, now, Some(&signer))
+                StorageRequest::store(&account, namespace, data, ttl_ms, now, Some(signer))
             })
             .await?;
         let reply = parse_store_reply(&body)?;

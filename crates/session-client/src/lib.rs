@@ -11,6 +11,7 @@
 //! - [`client`]: an account — send 1:1 messages, poll the inbox;
 //! - [`configs`]: multi-device sync of the account's configs through its swarm;
 //! - [`files`]: attachments' encrypted blobs to and from the file server, through onion paths;
+//! - [`groups`]: closed groups kept in step with their swarm (admin or subaccount member);
 //! - [`store`]: persistence behind the [`Store`](store::Store) trait, in memory or in SQLite:
 //!   the seed (optionally sealed with a passphrase: Argon2id, XChaCha20-Poly1305), config
 //!   dumps, the last hash per namespace, the node pool cache and received messages. A poll is
@@ -88,6 +89,7 @@
 pub mod client;
 pub mod configs;
 pub mod files;
+pub mod groups;
 pub mod network;
 pub mod store;
 pub mod transport;
@@ -147,6 +149,9 @@ pub enum ClientError {
     /// The file server refused a request or sent something unreadable.
     #[error(transparent)]
     FileServer(#[from] session_fileserver::FileServerError),
+    /// A group operation was refused.
+    #[error(transparent)]
+    Group(#[from] session_groups::GroupError),
     /// A config could not be pushed.
     #[error(transparent)]
     ConfigPush(#[from] session_config::PushError),

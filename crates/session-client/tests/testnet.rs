@@ -629,3 +629,76 @@ async fn a_second_device_gets_the_profile_through_the_swarm_and_keeps_it() {
         Some("Kallie D.")
     );
 }
+
+#[tokio::test]
+async fn a_group_talks_through_its_swarm_with_a_member_subaccount() {
+    use session_groups::{Group, GroupSecret};
+    use session_swarm::subaccount::{make_auth_data, SubaccountFlags, SubaccountKey};
+    use session_swarm::Signer;
+    let transport = TestnetTransport::new(TestnetConfig::default());
+    let net = network(&transport, config()).await;
+    let (ada_id, bo_id) = (
+        Identity::generate(&mut OsRng),
+        Identity::generate(&mut OsRng),
+    );
+    let ada = Client::new(ada_id.clone(), Arc::clone(&net));
+    let bo = Client::new(bo_id.clone(), Arc::clone(&net));
+    let secret = GroupSecret::generate(&mut OsRng);
+    let mut ada_group = Group::create(
+        ada_id.clone(),
+        secret.clone(),
+        "Garden club",
+        &[(bo_id.session_id(), "Bo")],
+        1_764_000_000,
+    )
+    .unwrap();
+    let admin = Signer::group_admin(secret.identity());
+    assert_eq!(ada.push_group(&mut ada_group, &admin).await.unwrap(), 3);
+
+    // Bo joins with a read-write subaccount token from Ada.
+    let auth = make_auth_data(
+        secret.identity(),
+        &bo_id.session_id(),
+        SubaccountFlags::new(true, false),
+    )
+    .unwrap();
+    let bo_key = SubaccountKey::new(&bo_id, &auth).unwrap();
+    let member = Signer::group_member(&ada_group.group_public_key(), &bo_key);
+    let mut bo_group = Group::join(bo_id.clone(), ada_group.group_public_key()).unwrap();
+    let sync = bo.sync_group(&mut bo_group, &member).await.unwrap();
+    assert_eq!(sync.keys.with_key, 1, "{sync:?}");
+    assert_eq!(bo_group.info().name(), Some("Garden club"));
+
+    ada.send_group_message(&ada_group, &admin, b"Seeds arrive Tuesday")
+        .await
+        .unwrap();
+    bo.send_group_message(&bo_group, &member, b"I'll bring the trowels")
+        .await
+        .unwrap();
+    let read = bo
+        .sync_group(&mut bo_group, &member)
+        .await
+        .unwrap()
+        .messages;
+    let texts: Vec<Vec<u8>> = read.into_iter().map(|m| m.unwrap().plaintext).collect();
+    assert_eq!(
+        texts,
+        [
+            b"Seeds arrive Tuesday".to_vec(),
+            b"I'll bring the trowels".to_vec()
+        ]
+    );
+    let ada_read = ada.sync_group(&mut ada_group, &admin).await.unwrap();
+    assert_eq!(ada_read.messages.len(), 2);
+    assert_eq!(
+        ada_read.messages[1].as_ref().unwrap().sender_session_id,
+        bo_id.session_id()
+    );
+    // Read again: nothing new.
+    assert!(bo
+        .sync_group(&mut bo_group, &member)
+        .await
+        .unwrap()
+        .messages
+        .is_empty());
+}
