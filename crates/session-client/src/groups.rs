@@ -30,7 +30,9 @@ impl<T: Transport> Client<T> {
     /// `signer` is `Signer::group_admin` for an admin, `Signer::group_member` for a member.
     ///
     /// The messages fetched are recorded in the store as they come; keep the group's state
-    /// with [`Group::dump`] after each round.
+    /// with [`Group::dump`] after each round, and after a restart call
+    /// [`replay_group`](Client::replay_group) on the restored group, so that what a round
+    /// recorded before a kill is not lost.
     pub async fn sync_group(
         &self,
         group: &mut Group,
@@ -95,5 +97,27 @@ impl<T: Transport> Client<T> {
         let ttl = store_ttl_millis(MessageKind::Content, Namespace::GROUP_MESSAGES, None);
         self.store_as(signer, Namespace::GROUP_MESSAGES, &sealed, ttl)
             .await
+    }
+
+    /// Loads into `group` again every keys message and merges every info and members message
+    /// the store holds for its swarm (loading and merging are idempotent): after
+    /// [`Group::restore`] from a dump, or for a group joined afresh on a device that already
+    /// polled it. Returns what the keys load reported.
+    pub fn replay_group(&self, group: &mut Group) -> Result<KeysLoaded, ClientError> {
+        let account = group.group_id().to_hex();
+        let held = |namespace: Namespace| self.store().received(&account, namespace.get());
+        let keys = held(Namespace::GROUP_KEYS)?;
+        let loaded = group.load_keys(keys.iter().map(|m| {
+            (
+                m.hash.as_str(),
+                m.body.as_slice(),
+                i64::try_from(m.timestamp_ms).unwrap_or(i64::MAX),
+            )
+        }));
+        let info = held(Namespace::GROUP_INFO)?;
+        group.merge_info(info.iter().map(|m| (m.hash.as_str(), m.body.as_slice())));
+        let members = held(Namespace::GROUP_MEMBERS)?;
+        group.merge_members(members.iter().map(|m| (m.hash.as_str(), m.body.as_slice())));
+        Ok(loaded)
     }
 }

@@ -701,4 +701,19 @@ async fn a_group_talks_through_its_swarm_with_a_member_subaccount() {
         .unwrap()
         .messages
         .is_empty());
+
+    // Bo's device restarts without a dump of the group: a fresh join replayed from the store
+    // has the key and the name again, without asking the swarm.
+    let mut rejoined = Group::join(bo_id.clone(), ada_group.group_public_key()).unwrap();
+    assert_eq!(rejoined.info().name(), None);
+    let replayed = bo.replay_group(&mut rejoined).unwrap();
+    assert_eq!(replayed.with_key, 1);
+    assert_eq!(rejoined.info().name(), Some("Garden club"));
+    let sealed = rejoined
+        .encrypt_message(b"back", Default::default(), &mut OsRng)
+        .unwrap();
+    assert_eq!(
+        ada_group.decrypt_message(&sealed).unwrap().plaintext,
+        b"back"
+    );
 }
