@@ -261,3 +261,62 @@ async fn an_attachment_goes_to_the_file_server_and_back_over_https_hops() {
     assert!(extended.expires >= uploaded.expires);
     net.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_community_post_is_read_back_over_https_hops() {
+    use session_community::reply::MessageUpdate;
+    use session_community::request::{GetCapabilities, GetMessages, MessageRange};
+    use session_community::{Community, RoomToken};
+    use session_envelope::proto::{Content, DataMessage};
+    use session_testnet::{CommunityConfig, CommunityServer};
+    let net = loopback(12, 3).await;
+    let config = CommunityConfig::default();
+    let host = config.host.clone();
+    net.with_network(|n| n.add_community(CommunityServer::new(config).unwrap()));
+    let server = net.with_network(|n| n.community(&host).unwrap().server().clone());
+    let network = connect(&net, |_| {}).await;
+    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+    let mut alice_c = Community::new(server.clone(), alice.identity().clone());
+    let mut bob_c = Community::new(server, bob.identity().clone());
+    for (client, community) in [(&alice, &mut alice_c), (&bob, &mut bob_c)] {
+        let capabilities = client
+            .community_call(community, &GetCapabilities::default())
+            .await
+            .unwrap();
+        community.set_capabilities(capabilities);
+    }
+    let room = RoomToken::new("lobby").unwrap();
+    let content = Content {
+        data_message: Some(DataMessage {
+            body: Some("Hello, lobby!".into()),
+            ..DataMessage::default()
+        }),
+        ..Content::default()
+    };
+    let post = alice_c.post(&room, &content, &mut OsRng);
+    let posted = alice.community_call(&alice_c, &post).await.unwrap();
+    let updates = bob
+        .community_call(
+            &bob_c,
+            &GetMessages {
+                room,
+                range: MessageRange::Recent,
+                limit: None,
+                reactors: None,
+            },
+        )
+        .await
+        .unwrap();
+    let message = updates
+        .iter()
+        .find_map(|u| match u {
+            MessageUpdate::Message(m) if m.id == posted.id => Some(m),
+            _ => None,
+        })
+        .expect("Bob sees Alice's post");
+    let opened = bob_c.open(message).unwrap();
+    assert_eq!(opened.sender, alice_c.own_id());
+    assert_eq!(opened.content, content);
+    net.shutdown().await;
+}

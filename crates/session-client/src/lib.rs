@@ -12,6 +12,7 @@
 //! - [`configs`]: multi-device sync of the account's configs through its swarm;
 //! - [`files`]: attachments' encrypted blobs to and from the file server, through onion paths;
 //! - [`groups`]: closed groups kept in step with their swarm (admin or subaccount member);
+//! - [`community`]: community (SOGS) calls, signed and carried as v4 onion requests;
 //! - [`store`]: persistence behind the [`Store`](store::Store) trait, in memory or in SQLite:
 //!   the seed (optionally sealed with a passphrase: Argon2id, XChaCha20-Poly1305), config
 //!   dumps, the last hash per namespace, the node pool cache and received messages. A poll is
@@ -87,6 +88,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod client;
+pub mod community;
 pub mod configs;
 pub mod files;
 pub mod groups;
@@ -149,6 +151,12 @@ pub enum ClientError {
     /// The file server refused a request or sent something unreadable.
     #[error(transparent)]
     FileServer(#[from] session_fileserver::FileServerError),
+    /// A community request could not be signed.
+    #[error(transparent)]
+    CommunitySign(#[from] session_community::SignError),
+    /// A community server refused a request or sent something unreadable.
+    #[error(transparent)]
+    CommunityReply(#[from] session_community::ReplyError),
     /// A group operation was refused.
     #[error(transparent)]
     Group(#[from] session_groups::GroupError),
