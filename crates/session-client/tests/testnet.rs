@@ -81,6 +81,11 @@ async fn network(
     Arc::new(Network::bootstrap(transport.clone(), config).await.unwrap())
 }
 
+/// A new account on `net`, its poll state in memory.
+fn account<T: Transport>(net: &Arc<Network<T>>) -> Client<T> {
+    Client::new(Identity::generate(&mut OsRng), Arc::clone(net))
+}
+
 #[tokio::test]
 async fn two_accounts_exchange_messages_once_each() {
     let transport = TestnetTransport::new(TestnetConfig::default());
@@ -91,8 +96,7 @@ async fn two_accounts_exchange_messages_once_each() {
     // The testnet's clock follows ours: the offset learnt from the path tests is small.
     assert!(status.clock_offset_ms.abs() < 5_000, "{status:?}");
 
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     let hash = alice.send_text(&bob.session_id(), "hi Bob").await.unwrap();
     bob.send_text(&alice.session_id(), "hi Alice")
         .await
@@ -118,8 +122,7 @@ async fn a_clock_two_hours_off_is_corrected() {
     // The path tests measured the offset.
     let offset = net.status().clock_offset_ms;
     assert!((offset - 2 * 3600 * 1000).abs() < 5_000, "{offset}");
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     alice.send_text(&bob.session_id(), "on time").await.unwrap();
     let inbox = bob.poll().await.unwrap();
     assert_eq!(inbox[0].text(), Some("on time"));
@@ -138,8 +141,7 @@ async fn a_clock_off_without_path_tests_is_corrected_by_the_406() {
     });
     let net = network(&transport, skewed).await;
     assert_eq!(net.status().clock_offset_ms, 0);
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     alice.send_text(&bob.session_id(), "late").await.unwrap();
     assert_eq!(net.status().counters.clock_adjustments, 1);
     assert!((net.status().clock_offset_ms + 2 * 3600 * 1000).abs() < 5_000);
@@ -150,8 +152,7 @@ async fn a_clock_off_without_path_tests_is_corrected_by_the_406() {
 async fn down_nodes_and_lost_replies_are_routed_around() {
     let transport = TestnetTransport::new(TestnetConfig::default());
     let net = network(&transport, config()).await;
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     {
         let mut testnet = transport.net.lock().unwrap();
         let swarm = testnet
@@ -246,8 +247,7 @@ async fn a_restarted_client_with_its_store_returns_nothing_twice() {
 async fn a_swarm_that_changed_after_bootstrap_is_learnt_from_the_421() {
     let transport = TestnetTransport::new(TestnetConfig::default());
     let net = network(&transport, config()).await;
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     {
         // Four of the five members of Bob's swarm move to another swarm: the client's map
         // (from bootstrap) is stale for them.
@@ -319,8 +319,7 @@ async fn a_guard_answering_garbage_costs_retries_not_messages() {
     // From now on the first path's guard answers noise.
     let noisy = *net.paths()[0].guard();
     *garbling.target.lock().unwrap() = (vec![address(&noisy)], 1000);
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     let mut sent = 0;
     // Until the noisy guard has been tried three times (and dropped): every send succeeds.
     while garbling.target.lock().unwrap().1 > 1000 - 3 {
@@ -352,8 +351,7 @@ async fn when_every_guard_answers_garbage_sends_stay_bounded_and_recover() {
     let (garbling, net) = garbling_network().await;
     let guards: Vec<String> = net.paths().iter().map(|p| address(p.guard())).collect();
     *garbling.target.lock().unwrap() = (guards, 1000);
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     // Three strikes per path, six attempts per request: the first send either runs out of
     // attempts (bounded, typed) or reaches a path built fresh on the way (when a path had to
     // avoid the destination); both paths through the noisy guards are dropped either way.
@@ -451,8 +449,7 @@ async fn delete_after_read_empties_the_swarm_and_expired_messages_leave_the_stor
     use session_client::store::ReceivedMessage;
     let transport = TestnetTransport::new(TestnetConfig::default());
     let net = network(&transport, config()).await;
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     for i in 0..3 {
         alice
             .send_text(&bob.session_id(), &format!("read once {i}"))
@@ -536,8 +533,7 @@ async fn a_small_pool_is_refreshed_from_three_nodes_that_agree() {
     cfg.pool_refresh_interval = std::time::Duration::ZERO;
     let net = Arc::new(Network::bootstrap(seed.clone(), cfg).await.unwrap());
     assert_eq!(net.status().pool_size, 14);
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     alice
         .send_text(&bob.session_id(), "after a refresh")
         .await
@@ -574,8 +570,7 @@ async fn a_small_pool_is_refreshed_from_three_nodes_that_agree() {
 async fn a_namespace_read_raw_is_not_returned_again_by_poll() {
     let transport = TestnetTransport::new(TestnetConfig::default());
     let net = network(&transport, config()).await;
-    let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
-    let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&net));
+    let (alice, bob) = (account(&net), account(&net));
     let hash = alice.send_text(&bob.session_id(), "raw").await.unwrap();
     let raw = bob
         .retrieve_new(session_swarm::Namespace::DEFAULT)
