@@ -182,25 +182,12 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Receive { follow, interval } => {
             let identity = load_identity(cli, &store)?;
-            let client = connect(cli, identity, store).await?;
+            let client = connect(cli, identity.clone(), Arc::clone(&store)).await?;
             loop {
-                for message in client.poll().await? {
-                    let from = message.message.sender_session_id.to_hex();
-                    let text = message.text().unwrap_or("");
-                    if cli.json {
-                        say!(
-                            "{}",
-                            serde_json::json!({
-                                "from": from,
-                                "text": text,
-                                "hash": message.hash.as_str(),
-                                "sent_ms": message.message.sent_timestamp_ms,
-                            })
-                        );
-                    } else {
-                        say!("{from}: {text}");
-                    }
-                }
+                // The poll records what it fetched; printing works from the store, so a
+                // message recorded by a run killed before it printed is printed by the next.
+                client.poll().await?;
+                print_unprinted(cli, &store, &identity)?;
                 if !follow {
                     break;
                 }
@@ -211,6 +198,60 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
             }
         }
     }
+    Ok(())
+}
+
+/// The store key of the hashes already printed by `receive`.
+const PRINTED: &str = "sessionkit-printed";
+
+/// Prints every inbox message in the store not printed before (oldest first), then records
+/// them as printed. The record only keeps hashes still in the store (expired ones leave).
+fn print_unprinted(cli: &Cli, store: &SqliteStore, identity: &Identity) -> Result<(), CliError> {
+    let account = identity.session_id().to_hex();
+    let held = store.received(&account, 0)?;
+    let printed_before = store.config_dump(PRINTED)?.unwrap_or_default();
+    let printed_before = String::from_utf8_lossy(&printed_before);
+    let printed: std::collections::HashSet<&str> = printed_before.lines().collect();
+    let mut now_printed = Vec::new();
+    for message in &held {
+        if printed.contains(message.hash.as_str()) {
+            continue;
+        }
+        now_printed.push(message.hash.clone());
+        let Ok(opened) = session_envelope::decode(&message.body, identity) else {
+            continue;
+        };
+        let from = opened.sender_session_id.to_hex();
+        let text = opened
+            .content
+            .data_message
+            .as_ref()
+            .and_then(|d| d.body.as_deref())
+            .unwrap_or("");
+        if cli.json {
+            say!(
+                "{}",
+                serde_json::json!({
+                    "from": from,
+                    "text": text,
+                    "hash": message.hash,
+                    "sent_ms": opened.sent_timestamp_ms,
+                })
+            );
+        } else {
+            say!("{from}: {text}");
+        }
+    }
+    if now_printed.is_empty() {
+        return Ok(());
+    }
+    // Only hashes still held (oldest first): expired ones leave the record with the message.
+    let record: Vec<&str> = held
+        .iter()
+        .map(|m| m.hash.as_str())
+        .filter(|hash| printed.contains(hash) || now_printed.iter().any(|n| n == hash))
+        .collect();
+    store.put_config_dump(PRINTED, record.join("\n").as_bytes())?;
     Ok(())
 }
 

@@ -43,6 +43,7 @@ async fn init_send_receive_through_a_loopback_network() {
     let seed = net.seed_url();
     let dir = std::env::temp_dir().join(format!("sessionkit-cli-{}", std::process::id()));
     let (alice, bob) = (dir.join("alice"), dir.join("bob"));
+    let _ = std::fs::remove_dir_all(&dir);
 
     let run = {
         let seed = seed.clone();
@@ -68,12 +69,49 @@ async fn init_send_receive_through_a_loopback_network() {
             assert_eq!(received[0]["hash"], sent[0]["sent"]);
             // Printed once: a second `receive` has nothing new.
             assert!(json_lines(&sessionkit(&bob, &seed, &["receive"])).is_empty());
+            bob_id
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), tokio::task::spawn_blocking(run))
+    let bob_id = tokio::time::timeout(Duration::from_secs(60), tokio::task::spawn_blocking(run))
         .await
         .expect("the CLI round trip finishes in bounded time")
         .unwrap();
+
+    // A `receive` killed after its poll recorded a message but before it printed it: the next
+    // `receive` prints it. (The poll is made here with Bob's profile store, as that run would.)
+    let profile = session_client::store::SqliteStore::open(dir.join("bob/profile.sqlite")).unwrap();
+    use session_client::store::Store;
+    let seed_bytes = profile.identity().unwrap().unwrap().unlock(None).unwrap();
+    let bob_identity = session_identity::Identity::from_seed(seed_bytes);
+    assert_eq!(bob_identity.session_id().to_hex(), bob_id);
+    let config = session_client::NetworkConfig::local(seed.clone());
+    let transport = session_client::HttpsTransport::new(&config.seeds).unwrap();
+    let network = std::sync::Arc::new(
+        session_client::Network::bootstrap(transport, config)
+            .await
+            .unwrap(),
+    );
+    let alice_again = session_client::Client::new(
+        session_identity::Identity::generate(&mut session_identity::OsRng),
+        std::sync::Arc::clone(&network),
+    );
+    alice_again
+        .send_text(&bob_identity.session_id(), "recorded, not printed")
+        .await
+        .unwrap();
+    let bob_lib =
+        session_client::Client::with_store(bob_identity, network, std::sync::Arc::new(profile));
+    assert_eq!(bob_lib.poll().await.unwrap().len(), 1);
+    drop(bob_lib);
+    let bob_dir = dir.join("bob");
+    let seed2 = seed.clone();
+    let printed = tokio::task::spawn_blocking(move || {
+        json_lines(&sessionkit(&bob_dir, &seed2, &["receive"]))
+    })
+    .await
+    .unwrap();
+    assert_eq!(printed.len(), 1, "{printed:?}");
+    assert_eq!(printed[0]["text"], "recorded, not printed");
     net.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
