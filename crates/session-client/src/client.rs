@@ -318,7 +318,7 @@ impl<T: Transport> Client<T> {
     /// (or a poll's error, after which it keeps polling) to the returned receiver, in order.
     /// It stops when the receiver is dropped. Each message was recorded in the store before
     /// it was sent, so one the receiver never read is still there
-    /// ([`Store::received`](crate::store::Store::received)).
+    /// ([`Store::received`]).
     pub fn incoming(
         self: &Arc<Self>,
         interval: Duration,
