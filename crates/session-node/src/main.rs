@@ -35,6 +35,10 @@ struct Args {
     /// Print the network as one JSON line instead of a readable block.
     #[arg(long)]
     json: bool,
+    /// Also serve the testnet's community server (SOGS, room `lobby`), reached through the
+    /// exit node like the file server.
+    #[arg(long)]
+    community: bool,
 }
 
 fn main() -> ExitCode {
@@ -80,13 +84,33 @@ async fn run(args: Args) -> Result<(), String> {
     for key in &killed {
         net.kill(key).map_err(|e| format!("--kill: {e}"))?;
     }
-    print_network(&net, args.json);
+    let community = if args.community {
+        let config = session_testnet::CommunityConfig::default();
+        let host = config.host.clone();
+        let server = session_testnet::CommunityServer::new(config).map_err(|e| e.to_string())?;
+        net.with_network(|n| n.add_community(server));
+        net.with_network(|n| {
+            n.community(&host).map(|c| {
+                let server = c.server().clone();
+                let join = session_community::RoomToken::new("lobby")
+                    .map(|room| server.join_url(&room))
+                    .unwrap_or_default();
+                (host.clone(), hex::encode(c.key().as_bytes()), join)
+            })
+        })
+    } else {
+        None
+    };
+    print_network(&net, args.json, community.as_ref());
     wait_for_stop().await;
     net.shutdown().await;
     Ok(())
 }
 
-fn print_network(net: &LoopbackNetwork, as_json: bool) {
+/// (host, server key hex, join URL) of the community server, when one is served.
+type CommunityInfo = (String, String, String);
+
+fn print_network(net: &LoopbackNetwork, as_json: bool, community: Option<&CommunityInfo>) {
     let nodes = net.nodes();
     let files = net.file_server();
     if as_json {
@@ -102,11 +126,14 @@ fn print_network(net: &LoopbackNetwork, as_json: bool) {
                 })
             })
             .collect();
-        let line = json!({
+        let mut line = json!({
             "seed_url": net.seed_url(),
             "nodes": listed,
             "file_server": { "host": files.host, "x25519": files.x25519.to_hex() },
         });
+        if let Some((host, key, join)) = community {
+            line["community"] = json!({ "host": host, "key": key, "join_url": join });
+        }
         println!("{line}");
         return;
     }
@@ -116,6 +143,10 @@ fn print_network(net: &LoopbackNetwork, as_json: bool) {
         files.host,
         files.x25519.to_hex()
     );
+    if let Some((host, key, join)) = community {
+        println!("community {host} (served by the exit node), key {key}");
+        println!("          join URL {join}");
+    }
     println!("nodes     {} (HTTPS, self-signed):", nodes.len());
     for n in &nodes {
         let swarm = n

@@ -23,6 +23,7 @@ async fn the_binary_serves_a_seed_and_its_nodes() {
             "--listen",
             "127.0.0.1:0",
             "--json",
+            "--community",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -40,6 +41,12 @@ async fn the_binary_serves_a_seed_and_its_nodes() {
     let result = async {
         let line = line.map_err(|_| "no line from session-node in 10 s".to_owned())?;
         let printed: Value = serde_json::from_str(&line).map_err(|e| format!("{e}: {line}"))?;
+        let join = printed["community"]["join_url"]
+            .as_str()
+            .unwrap_or_default();
+        if !join.contains("/lobby?public_key=") {
+            return Err(format!("no community join URL: {line}"));
+        }
         let seed = printed["seed_url"]
             .as_str()
             .ok_or("no seed_url")?
