@@ -4,7 +4,9 @@
 //! - the workspace's `rust-version` is honest: no locked dependency (normal, build or dev, on
 //!   this host) needs a newer Rust than the one the crates declare;
 //! - the facade and its examples compile no C: nothing in `sessionkit`'s tree, dev-dependencies
-//!   included, is a C build tool or a `-sys` crate (libsodium lives in `sessionkit-benches`).
+//!   included, is a C build tool or a `-sys` crate (libsodium lives in `sessionkit-benches`);
+//! - neither do the commands run at the root without `-p`: the workspace's default members
+//!   are the facade alone.
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
@@ -93,11 +95,15 @@ fn declared_rust_version_covers_every_locked_dependency() {
     );
 }
 
-#[test]
-fn the_facade_and_its_examples_compile_no_c() {
+/// The crates `cargo tree` lists with `selection` (e.g. `-p sessionkit`, or nothing: the
+/// workspace's default members, what a command run at the root without `-p` builds), with
+/// normal, dev and build dependencies on this host.
+fn tree_names(selection: &[&str]) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["tree", "--locked", "--offline", "-p", "sessionkit"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["tree", "--locked", "--offline"])
+        .args(selection)
         .args([
             "-e",
             "normal,dev,build",
@@ -106,8 +112,6 @@ fn the_facade_and_its_examples_compile_no_c() {
             "--target",
             &host_triple(),
         ])
-        .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
         .output()
         .unwrap();
     assert!(
@@ -115,23 +119,70 @@ fn the_facade_and_its_examples_compile_no_c() {
         "cargo tree failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let tree = String::from_utf8(output.stdout).unwrap();
-    let names: Vec<&str> = tree
+    String::from_utf8(output.stdout)
+        .unwrap()
         .lines()
         .filter_map(|line| line.split_whitespace().next())
-        .collect();
-    assert!(names.contains(&"session-testnet"), "the tree was not read");
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The crates of `names` that build C.
+fn c_builders(names: &[String]) -> Vec<&String> {
     // `-sys` crates that are Rust bindings to the kernel or the OS API, with nothing to compile.
     let pure_rust_sys = ["linux-raw-sys", "windows-sys", "wasi"];
-    let c_builders: Vec<&&str> = names
+    names
         .iter()
         .filter(|name| {
-            matches!(**name, "cc" | "cmake" | "bindgen" | "pkg-config" | "vcpkg")
-                || ((name.ends_with("-sys") || name.ends_with("-sys-stable"))
-                    && !pure_rust_sys.contains(name))
+            matches!(
+                name.as_str(),
+                "cc" | "cmake" | "bindgen" | "pkg-config" | "vcpkg"
+            ) || ((name.ends_with("-sys") || name.ends_with("-sys-stable"))
+                && !pure_rust_sys.contains(&name.as_str()))
         })
-        .collect();
-    assert!(c_builders.is_empty(), "crates that build C: {c_builders:?}");
+        .collect()
+}
+
+#[test]
+fn the_facade_and_its_examples_compile_no_c() {
+    let names = tree_names(&["-p", "sessionkit"]);
+    assert!(
+        names.iter().any(|n| n == "session-testnet"),
+        "the tree was not read"
+    );
+    assert_eq!(
+        c_builders(&names),
+        Vec::<&String>::new(),
+        "crates that build C"
+    );
+}
+
+/// `cargo run --release --example local_network` at the root, README's first command, builds
+/// the default members: they must be the facade alone, with no C (not the benchmark crate and
+/// its libsodium, not the I/O crates with SQLite and ring).
+#[test]
+fn the_root_commands_build_no_c() {
+    let names = tree_names(&[]);
+    assert!(
+        names.iter().any(|n| n == "sessionkit"),
+        "the tree was not read"
+    );
+    for member in [
+        "sessionkit-benches",
+        "sodium-peer",
+        "session-client",
+        "session-node",
+    ] {
+        assert!(
+            !names.iter().any(|n| n == member),
+            "{member} is a default member"
+        );
+    }
+    assert_eq!(
+        c_builders(&names),
+        Vec::<&String>::new(),
+        "crates that build C"
+    );
 }
 
 #[test]

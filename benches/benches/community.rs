@@ -10,7 +10,7 @@
 //!   JSON) read into typed messages (`sessionkit`), next to parsing the same bytes into an
 //!   untyped `serde_json::Value` (`serde_json_value`) for scale. No libsodium counterpart.
 //!
-//! `cargo bench --bench community`
+//! `cargo bench -p sessionkit-benches --bench community`
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]

@@ -2,7 +2,7 @@
 //! (against libsodium composed as libsession-util composes it), how they grow with the message
 //! size, blinded DMs, and the full encode/decode of a stored message.
 //!
-//! `cargo bench --bench envelope`
+//! `cargo bench -p sessionkit-benches --bench envelope`
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]

@@ -4,7 +4,7 @@
 //! Groups with a `sessionkit` and a `libsodium` function compare the same operation, the
 //! libsodium side composed from libsodium's primitives as libsession-util composes it.
 //!
-//! `cargo bench --bench identity`
+//! `cargo bench -p sessionkit-benches --bench identity`
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]

@@ -4,7 +4,7 @@
 //! grows with the path length. Builds are also measured with precomputed tables for the path's
 //! keys (`sessionkit_precomputed`), as a client that keeps its paths builds them.
 //!
-//! `cargo bench --bench onion`
+//! `cargo bench -p sessionkit-benches --bench onion`
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]

@@ -1,7 +1,7 @@
 #![allow(missing_docs)]
 //! Swarm lookups among 500 swarms and map building.
 //!
-//! `cargo bench --bench swarm`
+//! `cargo bench -p sessionkit-benches --bench swarm`
 
 use std::hint::black_box;
 

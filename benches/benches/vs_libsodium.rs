@@ -2,7 +2,7 @@
 //! for every group measured on both sides, `sessionkit`, `libsodium` and their ratio (below 1.0:
 //! sessionkit is faster), plus `sessionkit_precomputed` where a group has it.
 //!
-//! `cargo bench` runs it last (benches run in name order); `cargo bench --bench vs_libsodium`
+//! `cargo bench -p sessionkit-benches` runs it last (benches run in name order); `cargo bench -p sessionkit-benches --bench vs_libsodium`
 //! prints the table of the latest results again.
 
 use std::collections::BTreeMap;
@@ -97,7 +97,7 @@ fn main() {
     paired.sort_by_key(|((group, value), _)| (group.clone(), value.parse::<u64>().ok()));
     if paired.is_empty() {
         println!(
-            "no results with both sessionkit and libsodium under {}: run `cargo bench` first",
+            "no results with both sessionkit and libsodium under {}: run `cargo bench -p sessionkit-benches` first",
             dir.display()
         );
         return;
