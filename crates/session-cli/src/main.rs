@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand};
 use session_client::store::{IdentityRecord, KdfParams, SqliteStore, Store, StoreError};
 use session_client::{Client, ClientError, HttpsTransport, Network, NetworkConfig, SeedNode};
 use session_identity::{Identity, OsRng, Seed, SessionId};
+use zeroize::Zeroizing;
 
 /// `println!` that ignores a closed stdout (`sessionkit … | head`) instead of panicking.
 macro_rules! say {
@@ -261,11 +262,13 @@ fn open_profile(cli: &Cli) -> Result<Arc<SqliteStore>, CliError> {
     Ok(Arc::new(SqliteStore::open(dir.join("profile.sqlite"))?))
 }
 
-fn passphrase(cli: &Cli) -> Result<Option<String>, CliError> {
+/// The passphrase from the environment variable `--passphrase-env` names; this copy is wiped
+/// when dropped.
+fn passphrase(cli: &Cli) -> Result<Option<Zeroizing<String>>, CliError> {
     match &cli.passphrase_env {
         None => Ok(None),
         Some(var) => std::env::var(var)
-            .map(Some)
+            .map(|p| Some(Zeroizing::new(p)))
             .map_err(|_| CliError::NoPassphrase(var.clone())),
     }
 }
@@ -287,7 +290,7 @@ fn load_identity(cli: &Cli, store: &SqliteStore) -> Result<Identity, CliError> {
         .identity()?
         .ok_or_else(|| CliError::NoAccount(cli.profile.display().to_string()))?;
     let passphrase = passphrase(cli)?;
-    let seed = record.unlock(passphrase.as_deref().map(str::as_bytes))?;
+    let seed = record.unlock(passphrase.as_ref().map(|p| p.as_bytes()))?;
     Ok(Identity::from_seed(seed))
 }
 
