@@ -423,31 +423,55 @@ impl Ed25519PublicKey {
 /// An X25519 secret key (clamped scalar bytes, as libsodium's
 /// `crypto_sign_ed25519_sk_to_curve25519` gives them). Zeroized on drop; `Debug` prints nothing
 /// of it.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct X25519SecretKey([u8; 32]);
+///
+/// A key built while the `native` [backend](crate::backend) is active also holds aws-lc's form
+/// of it (with its public key computed once), which its exchanges use.
+#[derive(Clone)]
+pub struct X25519SecretKey {
+    bytes: [u8; 32],
+    /// aws-lc's copy of the key; aws-lc cleanses it when the last clone drops.
+    #[cfg(feature = "native")]
+    native: Option<alloc::sync::Arc<aws_lc_rs::agreement::PrivateKey>>,
+}
 
 impl X25519SecretKey {
     /// Wraps 32 secret bytes (clamped on use, as X25519 specifies).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
+        Self {
+            bytes,
+            #[cfg(feature = "native")]
+            native: crate::backend::native_active()
+                .then(|| native_x25519::private_key(&bytes))
+                .flatten(),
+        }
     }
 
     /// A fresh random key.
     pub fn generate(rng: &mut impl CryptoRng) -> Self {
-        let mut bytes = [0u8; 32];
-        rng.fill_bytes(&mut bytes);
-        Self(bytes)
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut *bytes);
+        Self::from_bytes(*bytes)
     }
 
     /// Its public key, `X25519(sk, 9)`.
     pub fn public_key(&self) -> X25519PublicKey {
-        X25519PublicKey(MontgomeryPoint::mul_base_clamped(self.0).to_bytes())
+        #[cfg(feature = "native")]
+        if let Some(public) = self.native.as_deref().and_then(native_x25519::public_key) {
+            return X25519PublicKey(public);
+        }
+        X25519PublicKey(MontgomeryPoint::mul_base_clamped(self.bytes).to_bytes())
     }
 
     /// The X25519 shared secret with `peer`, refusing the all-zero result as libsodium's
     /// `crypto_scalarmult` does.
     pub fn diffie_hellman(&self, peer: &X25519PublicKey) -> Result<SharedSecret, KeyError> {
-        let shared = x25519(&self.0, &peer.0);
+        #[cfg(feature = "native")]
+        if let Some(key) = &self.native {
+            return native_x25519::agree(key, &peer.0)
+                .map(SharedSecret)
+                .ok_or(KeyError::WeakSharedSecret);
+        }
+        let shared = x25519(&self.bytes, &peer.0);
         if bool::from(shared.ct_eq(&[0u8; 32])) {
             return Err(KeyError::WeakSharedSecret);
         }
@@ -456,7 +480,53 @@ impl X25519SecretKey {
 
     /// The secret bytes. Secret: handle with care.
     pub fn expose_secret_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
+    }
+}
+
+impl Zeroize for X25519SecretKey {
+    fn zeroize(&mut self) {
+        self.bytes.zeroize();
+        #[cfg(feature = "native")]
+        {
+            self.native = None;
+        }
+    }
+}
+
+impl Drop for X25519SecretKey {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for X25519SecretKey {}
+
+/// X25519 on aws-lc-rs, with libsodium's semantics (checked by the differential tests): the
+/// scalar clamped, the high bit of `u` ignored, a non-canonical `u` reduced, the all-zero
+/// result refused.
+#[cfg(feature = "native")]
+mod native_x25519 {
+    use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey, X25519};
+
+    /// aws-lc's key for `bytes` (which computes its public key once). Any 32 bytes are a key.
+    pub(super) fn private_key(bytes: &[u8; 32]) -> Option<alloc::sync::Arc<PrivateKey>> {
+        PrivateKey::from_private_key(&X25519, bytes)
+            .ok()
+            .map(alloc::sync::Arc::new)
+    }
+
+    pub(super) fn public_key(key: &PrivateKey) -> Option<[u8; 32]> {
+        let public = key.compute_public_key().ok()?;
+        public.as_ref().try_into().ok()
+    }
+
+    /// The shared secret, or `None` when it is all zero (aws-lc refuses it, as libsodium does).
+    pub(super) fn agree(key: &PrivateKey, peer: &[u8; 32]) -> Option<[u8; 32]> {
+        agreement::agree(key, UnparsedPublicKey::new(&X25519, peer), (), |shared| {
+            shared.try_into().map_err(|_| ())
+        })
+        .ok()
     }
 }
 
@@ -544,10 +614,10 @@ impl X25519SecretKey {
     ) -> Result<SharedSecret, KeyError> {
         let shared = match &peer.table {
             Some(table) => {
-                let scalar = clamped_scalar_over_eight(&self.0);
+                let scalar = clamped_scalar_over_eight(&self.bytes);
                 (&**table * &*scalar).to_montgomery().to_bytes()
             }
-            None => MontgomeryPoint(peer.key.0).mul_clamped(self.0).to_bytes(),
+            None => return self.diffie_hellman(&peer.key),
         };
         if bool::from(shared.ct_eq(&[0u8; 32])) {
             return Err(KeyError::WeakSharedSecret);
@@ -586,6 +656,9 @@ impl fmt::Debug for SharedSecret {
 pub struct Identity {
     seed: Seed,
     signing_key: ed25519_dalek::SigningKey,
+    /// aws-lc's signing key, when the identity was built on the `native` backend.
+    #[cfg(feature = "native")]
+    native_signing_key: Option<alloc::sync::Arc<aws_lc_rs::signature::Ed25519KeyPair>>,
     x25519_secret: X25519SecretKey,
     ed25519_public: Ed25519PublicKey,
     x25519_public: X25519PublicKey,
@@ -607,10 +680,22 @@ impl Identity {
         scalar[0] &= 248;
         scalar[31] &= 127;
         scalar[31] |= 64;
+        #[cfg(feature = "native")]
+        let native_signing_key = crate::backend::native_active()
+            .then(|| {
+                aws_lc_rs::signature::Ed25519KeyPair::from_seed_unchecked(
+                    seed.expose_ed25519_seed(),
+                )
+                .ok()
+            })
+            .flatten()
+            .map(alloc::sync::Arc::new);
         Self {
             seed,
             signing_key,
-            x25519_secret: X25519SecretKey(scalar),
+            #[cfg(feature = "native")]
+            native_signing_key,
+            x25519_secret: X25519SecretKey::from_bytes(scalar),
             ed25519_public,
             x25519_public,
         }
@@ -679,6 +764,12 @@ impl Identity {
 
     /// A plain Ed25519 (RFC 8032) signature of `message`.
     pub fn sign(&self, message: &[u8]) -> Signature {
+        #[cfg(feature = "native")]
+        if let Some(key) = &self.native_signing_key {
+            let mut bytes = [0u8; 64];
+            bytes.copy_from_slice(key.sign(message).as_ref());
+            return Signature(bytes);
+        }
         Signature(self.signing_key.sign(message).to_bytes())
     }
 
@@ -696,7 +787,7 @@ impl Identity {
 
     /// The clamped scalar `a` behind the Ed25519 public key (`A = aB`), as a reduced scalar.
     pub(crate) fn private_scalar(&self) -> Zeroizing<Scalar> {
-        Zeroizing::new(Scalar::from_bytes_mod_order(self.x25519_secret.0))
+        Zeroizing::new(Scalar::from_bytes_mod_order(self.x25519_secret.bytes))
     }
 }
 

@@ -45,6 +45,8 @@
 
 extern crate alloc;
 
+pub mod aead;
+pub mod backend;
 pub mod batch;
 pub mod blinding;
 pub mod hash;
