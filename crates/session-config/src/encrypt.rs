@@ -2,8 +2,7 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::hash::Blake2b;
 use zeroize::Zeroizing;
 
@@ -127,8 +126,8 @@ pub fn encrypt(message: &[u8], key_base: &[u8; 32], domain: &str) -> Result<Vec<
     let nonce = message_nonce(message, domain);
     let mut out = Vec::with_capacity(message.len() + ENCRYPTION_OVERHEAD);
     out.extend_from_slice(message);
-    let tag = XChaCha20Poly1305::new((&*key).into())
-        .encrypt_inout_detached((&nonce).into(), b"", (&mut out[..]).into())
+    let tag = XChaCha20Poly1305::new(&key)
+        .encrypt_in_place_detached(&nonce, b"", &mut out[..])
         // XChaCha20 refuses only messages longer than 256 GiB.
         .map_err(|_| EncryptError::Authentication)?;
     out.extend_from_slice(&tag);
@@ -156,8 +155,8 @@ pub fn decrypt(
         .map_err(|_| EncryptError::TooShort { len })?;
     let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| EncryptError::TooShort { len })?;
     let mut plaintext = encrypted.to_vec();
-    XChaCha20Poly1305::new((&*key).into())
-        .decrypt_inout_detached(nonce.into(), b"", (&mut plaintext[..]).into(), tag.into())
+    XChaCha20Poly1305::new(&key)
+        .decrypt_in_place_detached(nonce, b"", &mut plaintext[..], tag)
         .map_err(|_| EncryptError::Authentication)?;
     Ok(plaintext)
 }

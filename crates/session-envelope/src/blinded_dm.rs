@@ -16,10 +16,9 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
 use curve25519_dalek::scalar::Scalar;
 use rand_core::CryptoRng;
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::blinding::{self, BlindingError, BlindingKind};
 use session_identity::hash::blake2b_parts;
 use session_identity::point::scalarmult_noclamp;
@@ -144,9 +143,9 @@ pub fn encrypt(
     out.extend_from_slice(sender.ed25519_public_key().as_bytes());
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
-    let cipher = XChaCha20Poly1305::new((&*key).into());
+    let cipher = XChaCha20Poly1305::new(&key);
     let tag = cipher
-        .encrypt_inout_detached((&nonce).into(), b"", (&mut out[1..]).into())
+        .encrypt_in_place_detached(&nonce, b"", &mut out[1..])
         // XChaCha20 refuses only messages longer than 256 GiB.
         .map_err(|_| BlindedDmError::CannotDecrypt)?;
     out.extend_from_slice(&tag);
@@ -194,8 +193,8 @@ pub fn decrypt(
         .map_err(|_| BlindedDmError::CannotDecrypt)?;
     let tag = tag.try_into().map_err(|_| BlindedDmError::CannotDecrypt)?;
     let mut plaintext = encrypted.to_vec();
-    XChaCha20Poly1305::new((&*key).into())
-        .decrypt_inout_detached(nonce, b"", (&mut plaintext[..]).into(), tag)
+    XChaCha20Poly1305::new(&key)
+        .decrypt_in_place_detached(nonce, b"", &mut plaintext[..], tag)
         .map_err(|_| BlindedDmError::CannotDecrypt)?;
 
     // The length check guarantees the 32-byte sender key.

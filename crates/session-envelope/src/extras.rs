@@ -2,8 +2,7 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::hash::{blake2b_keyed_parts, blake2b_parts};
 use session_identity::{SessionId, SessionIdError};
 use zeroize::Zeroizing;
@@ -57,8 +56,8 @@ pub mod ons {
             &name_hash,
             &[name.as_bytes()],
         ));
-        let plaintext = XChaCha20Poly1305::new((&*key).into())
-            .decrypt(nonce.into(), ciphertext)
+        let plaintext = XChaCha20Poly1305::new(&key)
+            .decrypt(nonce, b"", ciphertext)
             .map_err(|_| ExtrasError::CannotDecrypt)?;
         <[u8; 33]>::try_from(plaintext.as_slice())
             .map_err(|_| ExtrasError::ValueLength(plaintext.len()))
@@ -91,8 +90,8 @@ pub mod push {
         }
         let (nonce, ciphertext) = payload.split_at(NONCE_LEN);
         let nonce = nonce.try_into().map_err(|_| ExtrasError::CannotDecrypt)?;
-        let mut plaintext = XChaCha20Poly1305::new(key.into())
-            .decrypt(nonce, ciphertext)
+        let mut plaintext = XChaCha20Poly1305::new(key)
+            .decrypt(nonce, b"", ciphertext)
             .map_err(|_| ExtrasError::CannotDecrypt)?;
         if let Some(last) = plaintext.iter().rposition(|&b| b != 0) {
             plaintext.truncate(last + 1);

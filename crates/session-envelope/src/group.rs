@@ -39,10 +39,9 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
 use rand_core::CryptoRng;
 use session_bencode::{encode_bytes, encode_integer, DictReader, Integer, Options};
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::batch::{verify_and_to_x25519_batch, SignedMessage};
 use session_identity::{
     Ed25519PublicKey, Identity, PointError, SessionId, Signature, SignatureError, X25519PublicKey,
@@ -101,7 +100,7 @@ impl GroupEncryptionKey {
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new((&self.0).into())
+        XChaCha20Poly1305::new(&self.0)
     }
 }
 
@@ -338,7 +337,7 @@ pub fn encrypt(
     out[..NONCE_LEN].copy_from_slice(&nonce);
     let tag = key
         .cipher()
-        .encrypt_inout_detached((&nonce).into(), b"", (&mut out[NONCE_LEN..]).into())
+        .encrypt_in_place_detached(&nonce, b"", &mut out[NONCE_LEN..])
         // XChaCha20 refuses only messages longer than 256 GiB.
         .map_err(|_| GroupMessageError::TooLarge {
             len: plaintext.len(),
@@ -367,15 +366,15 @@ where
     let tag = tag.try_into().map_err(|_| GroupMessageError::NoKey)?;
     let mut buffer = Zeroizing::new(encrypted.to_vec());
     for (index, key) in keys.into_iter().enumerate() {
-        // The tag is checked before anything is decrypted, so a failed attempt leaves the
-        // buffer as it was for the next key.
         if key
             .cipher()
-            .decrypt_inout_detached(nonce, b"", (&mut buffer[..]).into(), tag)
+            .decrypt_in_place_detached(nonce, b"", &mut buffer[..], tag)
             .is_ok()
         {
             return Ok((buffer, index));
         }
+        // A refused attempt wipes the buffer: the next key starts from the ciphertext again.
+        buffer.copy_from_slice(encrypted);
     }
     Err(GroupMessageError::NoKey)
 }

@@ -30,10 +30,9 @@
 
 use alloc::vec::Vec;
 
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
 use rand_core::CryptoRng;
 use session_bencode::{DictReader, DictWriter, ListReader, Options};
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::hash::Blake2b;
 use session_identity::{Identity, X25519PublicKey, X25519SecretKey};
 use zeroize::Zeroizing;
@@ -123,8 +122,8 @@ pub fn shared_key(
 /// ciphertext and its 16-byte tag. (The cipher refuses only messages over 256 GiB, which no
 /// caller can hold; for those the result would be empty.)
 pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], message: &[u8]) -> Vec<u8> {
-    XChaCha20Poly1305::new(key.into())
-        .encrypt(nonce.into(), message)
+    XChaCha20Poly1305::new(key)
+        .encrypt(nonce, b"", message)
         // Only messages beyond 256 GiB are refused.
         .unwrap_or_default()
 }
@@ -132,8 +131,8 @@ pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], message: &[u8]) -> Vec<u8> 
 /// Opens one XChaCha20-Poly1305 ciphertext (with its tag, no associated data); `None` if it
 /// does not authenticate.
 pub fn open(key: &[u8; 32], nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Option<Vec<u8>> {
-    XChaCha20Poly1305::new(key.into())
-        .decrypt(nonce.into(), ciphertext)
+    XChaCha20Poly1305::new(key)
+        .decrypt(nonce, b"", ciphertext)
         .ok()
 }
 

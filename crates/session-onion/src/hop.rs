@@ -1,11 +1,9 @@
 //! Hop encryption: the symmetric key a client and a node share for one onion layer, and the
 //! two ciphers that use it.
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
-use aes_gcm::Aes256Gcm;
-use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRng;
+use session_identity::aead::{Aes256Gcm, XChaCha20Poly1305, TAG_LEN};
 use session_identity::hash::blake2b_parts;
 use session_identity::{
     PrecomputedX25519PublicKey, SharedSecret, X25519PublicKey, X25519SecretKey,
@@ -26,21 +24,27 @@ const AES_GCM_HMAC_KEY: [u8; 64] = {
     key
 };
 
-/// `nonce ‖ ciphertext ‖ tag` of `plaintext` under `cipher`, with an `N`-byte nonce from `rng`.
-fn seal_with<A: AeadInOut, const N: usize>(
-    cipher: &A,
-    plaintext: &[u8],
-    rng: &mut impl CryptoRng,
-) -> Vec<u8>
-where
-    for<'a> &'a aes_gcm::aead::Nonce<A>: From<&'a [u8; N]>,
-{
-    let mut nonce = [0u8; N];
-    rng.fill_bytes(&mut nonce);
-    let mut out = Vec::with_capacity(N + plaintext.len() + 16);
-    out.extend_from_slice(&nonce);
+/// `nonce ‖ ciphertext ‖ tag` of `plaintext` under `key`, with a nonce of the scheme's length
+/// from `rng`.
+fn seal(enc_type: EncType, key: &[u8; 32], plaintext: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
+    let nonce_len = enc_type.nonce_len();
+    let mut nonce = [0u8; 24];
+    rng.fill_bytes(&mut nonce[..nonce_len]);
+    let mut out = Vec::with_capacity(nonce_len + plaintext.len() + TAG_LEN);
+    out.extend_from_slice(&nonce[..nonce_len]);
     out.extend_from_slice(plaintext);
-    match cipher.encrypt_inout_detached((&nonce).into(), &[], (&mut out[N..]).into()) {
+    let body = &mut out[nonce_len..];
+    let tag = match enc_type {
+        EncType::AesGcm => {
+            let mut gcm_nonce = [0u8; 12];
+            gcm_nonce.copy_from_slice(&nonce[..12]);
+            Aes256Gcm::new(key).encrypt_in_place_detached(&gcm_nonce, &[], body)
+        }
+        EncType::XChaCha20 => {
+            XChaCha20Poly1305::new(key).encrypt_in_place_detached(&nonce, &[], body)
+        }
+    };
+    match tag {
         Ok(tag) => out.extend_from_slice(&tag),
         // Both ciphers refuse only messages longer than 64 GiB, which no Vec on a 32-bit
         // target can hold and no onion layer comes near; the request is rejected downstream
@@ -50,19 +54,33 @@ where
     out
 }
 
-/// The plaintext of `body` with `nonce` and `tag` under `cipher`, or `None` when the tag does
-/// not verify (or a slice has the wrong length). A failed plaintext is wiped.
-fn open_with<A: AeadInOut>(cipher: &A, nonce: &[u8], body: &[u8], tag: &[u8]) -> Option<Vec<u8>> {
-    let nonce = <&aes_gcm::aead::Nonce<A>>::try_from(nonce).ok()?;
-    let tag = <&aes_gcm::aead::Tag<A>>::try_from(tag).ok()?;
+/// The plaintext of `body` with `nonce` and `tag` under `key`, or `None` when the tag does not
+/// verify (or a slice has the wrong length). A failed plaintext is wiped.
+fn open(
+    enc_type: EncType,
+    key: &[u8; 32],
+    nonce: &[u8],
+    body: &[u8],
+    tag: &[u8],
+) -> Option<Vec<u8>> {
+    let tag: &[u8; TAG_LEN] = tag.try_into().ok()?;
     let mut plaintext = body.to_vec();
-    match cipher.decrypt_inout_detached(nonce, &[], (&mut plaintext[..]).into(), tag) {
-        Ok(()) => Some(plaintext),
-        Err(_) => {
-            plaintext.zeroize();
-            None
-        }
-    }
+    let opened = match enc_type {
+        EncType::AesGcm => Aes256Gcm::new(key).decrypt_in_place_detached(
+            nonce.try_into().ok()?,
+            &[],
+            &mut plaintext,
+            tag,
+        ),
+        EncType::XChaCha20 => XChaCha20Poly1305::new(key).decrypt_in_place_detached(
+            nonce.try_into().ok()?,
+            &[],
+            &mut plaintext,
+            tag,
+        ),
+    };
+    // A refused buffer is wiped by the cipher.
+    opened.ok().map(|()| plaintext)
 }
 
 /// The X25519 secret shared by `local_secret` and `remote`, refused when all zero.
@@ -255,16 +273,7 @@ impl HopKey {
 
     /// Encrypts `plaintext`: a fresh nonce drawn from `rng`, then ciphertext and tag.
     pub fn encrypt(&self, plaintext: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
-        match self.enc_type {
-            EncType::AesGcm => {
-                seal_with::<Aes256Gcm, 12>(&Aes256Gcm::new((&self.key).into()), plaintext, rng)
-            }
-            EncType::XChaCha20 => seal_with::<XChaCha20Poly1305, 24>(
-                &XChaCha20Poly1305::new((&self.key).into()),
-                plaintext,
-                rng,
-            ),
-        }
+        seal(self.enc_type, &self.key, plaintext, rng)
     }
 
     /// Decrypts `nonce ‖ ciphertext ‖ tag`.
@@ -280,16 +289,7 @@ impl HopKey {
         }
         let (nonce, rest) = ciphertext.split_at(nonce_len);
         let (body, tag) = rest.split_at(rest.len() - enc_type.tag_len());
-        let opened = match enc_type {
-            EncType::AesGcm => open_with(&Aes256Gcm::new((&self.key).into()), nonce, body, tag),
-            EncType::XChaCha20 => open_with(
-                &XChaCha20Poly1305::new((&self.key).into()),
-                nonce,
-                body,
-                tag,
-            ),
-        };
-        opened.ok_or(HopError::Authentication { enc_type })
+        open(enc_type, &self.key, nonce, body, tag).ok_or(HopError::Authentication { enc_type })
     }
 }
 

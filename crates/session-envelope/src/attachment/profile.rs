@@ -11,9 +11,8 @@
 
 use alloc::vec::Vec;
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
-use aes_gcm::Aes256Gcm;
 use rand_core::CryptoRng;
+use session_identity::aead::Aes256Gcm;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::stream::{self, Domain, StreamEncrypted};
@@ -67,7 +66,7 @@ impl ProfileKey {
     }
 
     fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new((&self.bytes).into())
+        Aes256Gcm::new(&self.bytes)
     }
 }
 
@@ -78,7 +77,7 @@ pub fn encrypt(key: &ProfileKey, iv: &[u8; IV_LEN], picture: &[u8]) -> Vec<u8> {
     out.extend_from_slice(picture);
     match key
         .cipher()
-        .encrypt_inout_detached(iv.into(), &[], (&mut out[IV_LEN..]).into())
+        .encrypt_in_place_detached(iv, &[], &mut out[IV_LEN..])
     {
         Ok(tag) => out.extend_from_slice(&tag),
         // AES-GCM refuses only messages over 64 GiB, which no picture (nor Vec on 32 bits) is.
@@ -108,15 +107,13 @@ pub fn decrypt(key: &ProfileKey, upload: &[u8]) -> Result<Vec<u8>, AttachmentErr
     let iv = <&[u8; IV_LEN]>::try_from(iv).map_err(|_| AttachmentError::Forged)?;
     let tag = <&[u8; TAG_LEN]>::try_from(tag).map_err(|_| AttachmentError::Forged)?;
     let mut picture = body.to_vec();
+    // A refused buffer is wiped by the cipher.
     match key
         .cipher()
-        .decrypt_inout_detached(iv.into(), &[], (&mut picture[..]).into(), tag.into())
+        .decrypt_in_place_detached(iv, &[], &mut picture[..], tag)
     {
         Ok(()) => Ok(picture),
-        Err(_) => {
-            picture.zeroize();
-            Err(AttachmentError::Forged)
-        }
+        Err(_) => Err(AttachmentError::Forged),
     }
 }
 
