@@ -9,19 +9,22 @@
 //!   them `acceptable`, and the only cases whose secret is all zero; `LowOrderPublic` cases are
 //!   among them) is refused, and every other case, `Twist`, `NonCanonicalPublic`,
 //!   `SpecialPublicKey`, `SmallPublicKey` and the edge cases included, gives exactly Wycheproof's
-//!   shared secret. The file has no `invalid` case; one would have to be refused or differ.
+//!   shared secret. Each of the 21 public keys with the high bit set gives what it gives with
+//!   the bit cleared, and each of the 11 u-coordinates of p or more what `u − p` gives. The file
+//!   has no `invalid` case; one would have to be refused or differ.
 //! - Ed25519: [`Ed25519PublicKey::verify`], with signatures parsed by [`Signature::from_slice`]
 //!   (a signature that is not 64 bytes cannot be built: an `invalid` verdict). Every `valid`
 //!   case verifies and every `invalid` one is refused: libsodium's stricter rules (canonical `S`,
-//!   no small-order `R` or key) refuse no `valid` case of the file. The batch verifier
-//!   ([`batch::verify_and_to_x25519_batch`]) gives, item by item, what
-//!   [`Ed25519PublicKey::verify_and_to_x25519`] gives alone.
+//!   no small-order `R` or key) refuse no `valid` case of the file; they are what refuses 28 of
+//!   the 51 `invalid` signatures of 64 bytes (17 non-canonical `S`, 11 small-order `R`), the
+//!   equation the other 23. The batch verifier ([`batch::verify_and_to_x25519_batch`]) gives,
+//!   item by item, what [`Ed25519PublicKey::verify_and_to_x25519`] gives alone.
 //! - AES-256-GCM and XChaCha20-Poly1305 ([`aead`]): `encrypt` reproduces `ct ‖ tag` of every
 //!   `valid` case, `decrypt` returns its message, and every `invalid` case is refused (its buffer
 //!   wiped). sessionkit has 256-bit keys, 96-bit (AES-GCM) and 192-bit (XChaCha20) nonces and
 //!   128-bit tags only; the other cases are counted by reason, and the counts of cases run are
 //!   asserted.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -105,6 +108,23 @@ fn exchange(result: Result<session_identity::SharedSecret, KeyError>) -> Option<
     }
 }
 
+/// `u − p` for a 255-bit `u` at least `p = 2²⁵⁵ − 19`, else `None`.
+fn minus_p(u: &[u8; 32]) -> Option<[u8; 32]> {
+    // u ≥ p exactly when u + 19 reaches 2²⁵⁵; u − p is then u + 19 − 2²⁵⁵.
+    let mut sum = *u;
+    let mut carry = 19u16;
+    for byte in sum.iter_mut() {
+        let total = u16::from(*byte) + carry;
+        *byte = total as u8;
+        carry = total >> 8;
+    }
+    if sum[31] & 0x80 == 0 {
+        return None;
+    }
+    sum[31] &= 0x7f;
+    Some(sum)
+}
+
 #[test]
 fn x25519() {
     let _guard = lock();
@@ -113,6 +133,7 @@ fn x25519() {
         // Per flag: (cases computed to Wycheproof's secret, cases refused).
         let mut by_flag: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         let mut by_result: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        let (mut high_bit, mut non_canonical) = (0, 0);
         for (_, test) in cases(&file) {
             let id = &test["tcId"];
             let secret = X25519SecretKey::from_bytes(array(&test["private"]));
@@ -129,6 +150,21 @@ fn x25519() {
                 plain, precomputed,
                 "{each:?} case {id}: precomputed differs"
             );
+            let mut u: [u8; 32] = *public.as_bytes();
+            if u[31] & 0x80 != 0 {
+                // The high bit of u is ignored.
+                u[31] &= 0x7f;
+                let cleared = exchange(secret.diffie_hellman(&X25519PublicKey::from_bytes(u)));
+                assert_eq!(plain, cleared, "{each:?} case {id}: the high bit counted");
+                high_bit += 1;
+            }
+            if let Some(reduced) = minus_p(&u) {
+                // A u of p or more is taken modulo p.
+                let reduced =
+                    exchange(secret.diffie_hellman(&X25519PublicKey::from_bytes(reduced)));
+                assert_eq!(plain, reduced, "{each:?} case {id}: u not reduced");
+                non_canonical += 1;
+            }
 
             let refused = match (result, plain) {
                 ("valid", Some(shared)) => {
@@ -174,6 +210,7 @@ fn x25519() {
                 entry.0 += 1;
             }
         }
+        assert_eq!((high_bit, non_canonical), (21, 11), "{each:?}");
         // (computed, refused) per verdict and per flag: only the all-zero secrets are refused.
         assert_eq!(
             by_result,
@@ -206,6 +243,7 @@ fn ed25519() {
     let file = parse(ED25519);
     each_backend(|each| {
         let (mut valid, mut invalid, mut unparsable) = (0, 0, 0);
+        let mut refusals: BTreeMap<String, usize> = BTreeMap::new();
         // The cases whose signature parses, for the batch.
         let mut parsed: Vec<(Ed25519PublicKey, Vec<u8>, Signature, bool)> = Vec::new();
         for (group, test) in cases(&file) {
@@ -214,7 +252,13 @@ fn ed25519() {
             let message = bytes(&test["msg"]);
             let signature = Signature::from_slice(&bytes(&test["sig"]));
             let verified = match &signature {
-                Some(signature) => key.verify(&message, signature).is_ok(),
+                Some(signature) => match key.verify(&message, signature) {
+                    Ok(()) => true,
+                    Err(error) => {
+                        *refusals.entry(format!("{error:?}")).or_default() += 1;
+                        false
+                    }
+                },
                 None => {
                     unparsable += 1;
                     false
@@ -249,6 +293,16 @@ fn ed25519() {
             }
         }
         assert_eq!((valid, invalid, unparsable), (88, 63, 12), "{each:?}");
+        // Why the 51 invalid signatures of 64 bytes are refused.
+        assert_eq!(
+            refusals,
+            BTreeMap::from([
+                ("Mismatch".into(), 23),
+                ("NonCanonicalScalar".into(), 17),
+                ("SmallOrderNonce".into(), 11),
+            ]),
+            "{each:?}"
+        );
         assert_eq!(parsed.len(), 139);
 
         let one_by_one: Vec<Result<X25519PublicKey, SignatureError>> = parsed
