@@ -570,6 +570,9 @@ impl Drop for LegacyDecryptor {
 
 #[cfg(test)]
 mod tests {
+    use alloc::collections::BTreeMap;
+    use alloc::string::String;
+
     use super::*;
 
     fn stream_decrypt(
@@ -618,5 +621,185 @@ mod tests {
                 }
             }
         }
+    }
+
+    // Project Wycheproof (C2SP/wycheproof, `testvectors_v1/`; see
+    // `tests/data/wycheproof/README.md`) through the code this scheme runs: the HMAC-SHA256 that
+    // `LegacyKeys` keys with its second half, and the AES-256-CBC encryptor and decryptor with
+    // their PKCS#7 padding. `tests/wycheproof.rs` runs the same files through the one-shot
+    // `encrypt` and `decrypt`.
+
+    const WYCHEPROOF_HMAC: &str = include_str!("../../tests/data/wycheproof/hmac_sha256_test.json");
+    const WYCHEPROOF_CBC: &str =
+        include_str!("../../tests/data/wycheproof/aes_cbc_pkcs5_test.json");
+
+    fn hex_field(value: &serde_json::Value) -> Vec<u8> {
+        hex::decode(value.as_str().unwrap()).unwrap()
+    }
+
+    /// Every `(group, test)` of a Wycheproof file, checking that it holds as many as it says.
+    fn wycheproof_cases(text: &str) -> Vec<(serde_json::Value, serde_json::Value)> {
+        let file: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut all = Vec::new();
+        for group in file["testGroups"].as_array().unwrap() {
+            for test in group["tests"].as_array().unwrap() {
+                all.push((group.clone(), test.clone()));
+            }
+        }
+        assert_eq!(all.len() as u64, file["numberOfTests"].as_u64().unwrap());
+        all
+    }
+
+    /// HMAC-SHA256 as the scheme keys it: 32-byte keys only (the other sizes are counted). The
+    /// file's tags of 128 bits are compared with the MAC's first 16 bytes; with the full tag
+    /// and a message at least an IV long, the message is also checked as the signed part of an
+    /// upload by the streaming `LegacyVerifier`, which refuses an invalid tag as `BadMac`.
+    #[test]
+    fn wycheproof_hmac_sha256() {
+        let (mut valid, mut invalid, mut as_upload) = (0, 0, 0);
+        let mut skipped = BTreeMap::new();
+        for (group, test) in wycheproof_cases(WYCHEPROOF_HMAC) {
+            let id = &test["tcId"];
+            let mac_key = hex_field(&test["key"]);
+            if mac_key.len() != 32 {
+                *skipped
+                    .entry(group["keySize"].as_u64().unwrap())
+                    .or_insert(0) += 1;
+                continue;
+            }
+            let message = hex_field(&test["msg"]);
+            let tag = hex_field(&test["tag"]);
+            assert_eq!(tag.len() as u64 * 8, group["tagSize"].as_u64().unwrap());
+            let mut key = [0x11; KEY_LEN];
+            key[32..].copy_from_slice(&mac_key);
+            let keys = LegacyKeys::from_bytes(key);
+            let mut mac = keys.mac();
+            mac.update(&message);
+            let full = mac.finalize().into_bytes();
+            let matches = full[..tag.len()] == tag[..];
+            let verdict = test["result"].as_str().unwrap();
+            match verdict {
+                "valid" => {
+                    assert!(matches, "case {id}: the MAC differs");
+                    valid += 1;
+                }
+                "invalid" => {
+                    assert!(!matches, "case {id}: an invalid tag matches");
+                    invalid += 1;
+                }
+                other => panic!("case {id}: unexpected verdict {other}"),
+            }
+            if tag.len() == MAC_LEN && message.len() >= IV_LEN {
+                let upload = [&message[..], &tag].concat();
+                let digest: [u8; DIGEST_LEN] = Sha256::digest(&upload).into();
+                for piece in [1, 13, 4096] {
+                    let mut verifier = LegacyVerifier::new(&keys);
+                    for chunk in upload.chunks(piece) {
+                        verifier.update(chunk);
+                    }
+                    let checked = verifier.finish(&digest);
+                    if verdict == "valid" {
+                        assert_eq!(checked, Ok(()), "case {id}");
+                    } else {
+                        assert_eq!(checked, Err(AttachmentError::BadMac), "case {id}");
+                    }
+                }
+                as_upload += 1;
+            }
+        }
+        assert_eq!((valid, invalid, as_upload), (54, 108, 38));
+        // Skipped, by key size in bits: the scheme's MAC key is 256 bits.
+        assert_eq!(skipped, BTreeMap::from([(128, 6), (520, 6)]));
+    }
+
+    /// AES-256-CBC with PKCS#7 as the scheme runs it (other key sizes are counted): a `valid`
+    /// case's message, fed to `LegacyEncryptor` in pieces, comes out as the case's ciphertext
+    /// between the IV and the MAC, and `LegacyDecryptor` (in pieces) and the one-shot block
+    /// decryption give back the message. An `invalid` case, given a correct MAC and digest so
+    /// that decryption reaches the cipher, is refused: `BadPkcs7` for a wrong padding
+    /// (`BadPadding`), `BadBlockLength` for no ciphertext at all (`NoPadding`).
+    #[test]
+    fn wycheproof_aes_256_cbc_pkcs5() {
+        let mac_key = [0x5a; 32];
+        let mut verdicts: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut skipped = BTreeMap::new();
+        for (group, test) in wycheproof_cases(WYCHEPROOF_CBC) {
+            let id = &test["tcId"];
+            let aes_key = hex_field(&test["key"]);
+            if aes_key.len() != 32 {
+                *skipped
+                    .entry(group["keySize"].as_u64().unwrap())
+                    .or_insert(0) += 1;
+                continue;
+            }
+            let mut key = [0u8; KEY_LEN];
+            key[..32].copy_from_slice(&aes_key);
+            key[32..].copy_from_slice(&mac_key);
+            let keys = LegacyKeys::from_bytes(key);
+            let iv: [u8; IV_LEN] = hex_field(&test["iv"]).try_into().unwrap();
+            let message = hex_field(&test["msg"]);
+            let ciphertext = hex_field(&test["ct"]);
+            let mut upload = [&iv[..], &ciphertext].concat();
+            let mut mac = keys.mac();
+            mac.update(&upload);
+            upload.extend_from_slice(&mac.finalize().into_bytes());
+            let digest: [u8; DIGEST_LEN] = Sha256::digest(&upload).into();
+            let verdict = test["result"].as_str().unwrap();
+            let flags = test["flags"].as_array().unwrap();
+            assert_eq!(flags.len(), 1, "case {id}");
+            let flag = flags[0].as_str().unwrap();
+            for piece in [1, 15, 16, 4096] {
+                let streamed = stream_decrypt(&keys, &upload, &digest, None, piece);
+                match (verdict, flag) {
+                    ("valid", _) => assert_eq!(streamed.unwrap(), message, "case {id}"),
+                    ("invalid", "BadPadding") => {
+                        assert_eq!(streamed, Err(AttachmentError::BadPkcs7), "case {id}")
+                    }
+                    ("invalid", "NoPadding") => {
+                        assert_eq!(streamed, Err(AttachmentError::BadBlockLength), "case {id}")
+                    }
+                    other => panic!("case {id}: unexpected {other:?}"),
+                }
+            }
+            if !ciphertext.is_empty() {
+                let mut plain = ciphertext.clone();
+                decrypt_blocks(&mut cbc_dec(&keys, &iv), &mut plain);
+                let unpadded = pkcs7_len(&plain);
+                if verdict == "valid" {
+                    assert_eq!(&plain[..unpadded.unwrap()], &message[..], "case {id}");
+                } else {
+                    assert_eq!(unpadded, Err(AttachmentError::BadPkcs7), "case {id}");
+                }
+            }
+            if verdict == "valid" {
+                for piece in [1, 7, 16, 4096] {
+                    let mut sealed = Vec::new();
+                    let mut sink = |b: &[u8]| sealed.extend_from_slice(b);
+                    let mut encryptor = LegacyEncryptor::new(&keys, &iv);
+                    for chunk in message.chunks(piece) {
+                        encryptor.update(chunk, &mut sink);
+                    }
+                    let sealed_digest = encryptor.finish(false, &mut sink);
+                    assert_eq!(
+                        &sealed[IV_LEN..sealed.len() - MAC_LEN],
+                        &ciphertext[..],
+                        "case {id}: encryption"
+                    );
+                    assert_eq!(sealed, upload, "case {id}");
+                    assert_eq!(sealed_digest, digest, "case {id}");
+                }
+            }
+            *verdicts.entry((verdict.into(), flag.into())).or_insert(0) += 1;
+        }
+        assert_eq!(
+            verdicts,
+            BTreeMap::from([
+                (("invalid".into(), "BadPadding".into()), 47),
+                (("invalid".into(), "NoPadding".into()), 1),
+                (("valid".into(), "Pseudorandom".into()), 24),
+            ])
+        );
+        // Skipped, by key size in bits: the scheme's AES key is 256 bits.
+        assert_eq!(skipped, BTreeMap::from([(128, 72), (192, 72)]));
     }
 }
