@@ -3,9 +3,8 @@
 
 use core::fmt;
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::XChaCha20Poly1305;
 use rand_core::CryptoRng;
+use session_identity::aead::XChaCha20Poly1305;
 use session_identity::{Seed, SeedKind};
 use zeroize::Zeroizing;
 
@@ -108,8 +107,8 @@ impl SealedSeed {
         buffer.push(kind_byte(seed.kind()));
         buffer.extend_from_slice(seed.expose_entropy());
         let header = header(&params, &salt, &nonce);
-        let tag = XChaCha20Poly1305::new((&*key).into())
-            .encrypt_inout_detached((&nonce).into(), &header, (&mut buffer[..]).into())
+        let tag = XChaCha20Poly1305::new(&key)
+            .encrypt_in_place_detached(&nonce, &header, &mut buffer[..])
             // Refused only for messages over 256 GiB.
             .map_err(|_| StoreError::Corrupt { what: "seed" })?;
         let mut ciphertext = buffer.to_vec();
@@ -137,13 +136,8 @@ impl SealedSeed {
         })?;
         let mut plain = Zeroizing::new(encrypted.to_vec());
         let header = header(&self.params, &self.salt, &self.nonce);
-        XChaCha20Poly1305::new((&*key).into())
-            .decrypt_inout_detached(
-                (&self.nonce).into(),
-                &header,
-                (&mut plain[..]).into(),
-                tag.into(),
-            )
+        XChaCha20Poly1305::new(&key)
+            .decrypt_in_place_detached(&self.nonce, &header, &mut plain[..], tag)
             .map_err(|_| StoreError::WrongPassphrase)?;
         seed_from_plain(&plain)
     }
