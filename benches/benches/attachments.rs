@@ -3,6 +3,10 @@
 //! derivation, 32 KiB chunks), the bare secretstream both ways, and legacy (AES-256-CBC +
 //! HMAC-SHA256) decryption on its own.
 //!
+//! Each group measures sessionkit once per backend compiled in (`sessionkit`;
+//! `sessionkit_native` with the `native` feature), libsodium once. These primitives (BLAKE2b,
+//! the secretstream, AES-CBC) are pure on both backends, so the two should match.
+//!
 //! `cargo bench -p sessionkit-benches --bench attachments`
 
 // criterion_group! generates undocumented items.
@@ -16,6 +20,7 @@ use sessionkit::envelope::attachment::stream::{
     self, encrypted_padding, StreamEncryptor, CHUNK_SIZE, ENCRYPTED_CHUNK_LEN, PREFIX_LEN,
 };
 use sessionkit::envelope::attachment::{legacy, Domain, LegacyKeys, StreamKey};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 use sodium_peer::{SecretStream, SECRETSTREAM_TAG_FINAL};
 
@@ -76,6 +81,13 @@ fn sodium_decrypt(upload: &[u8], key: &[u8; 32]) -> Option<Vec<u8>> {
 }
 
 fn attachments(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// Every group under `backend`; the libsodium side on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
+    let sessionkit = function_name("sessionkit", backend);
+    let pure = backend == Backend::Pure;
     let content: Vec<u8> = (0..LEN).map(|i| (i * 7 % 256) as u8).collect();
     let seed = [0x42u8; 32];
     let upload = stream::encrypt(&seed, &content, Domain::Attachment).expect("10 MB fits");
@@ -93,19 +105,21 @@ fn attachments(c: &mut Criterion) {
     // The whole deterministic encryption: hash pass and encrypt pass.
     let mut group = c.benchmark_group("attachment_stream_encrypt_10MB");
     configure(&mut group);
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| stream::encrypt(black_box(&seed), black_box(&content), Domain::Attachment))
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| sodium_deterministic(black_box(&seed), black_box(&content)))
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium_deterministic(black_box(&seed), black_box(&content)))
+        });
+    }
     group.finish();
 
     // The secretstream alone (given key and header, no hashing).
     let mut group = c.benchmark_group("attachment_secretstream_push_10MB");
     configure(&mut group);
     let stream_plain = padded(&content);
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| {
             let mut encryptor =
                 StreamEncryptor::with_header(StreamKey::from_bytes(key), [7; 24], LEN as u64);
@@ -118,22 +132,26 @@ fn attachments(c: &mut Criterion) {
             out
         })
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| {
-            let state = SecretStream::init_push_with_header(&key, &[7; 24]);
-            sodium_push(state, &[7; 24], black_box(&stream_plain))
-        })
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| {
+                let state = SecretStream::init_push_with_header(&key, &[7; 24]);
+                sodium_push(state, &[7; 24], black_box(&stream_plain))
+            })
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("attachment_stream_decrypt_10MB");
     configure(&mut group);
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| stream::decrypt(black_box(&upload.data), &upload.key).expect("opens"))
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| sodium_decrypt(black_box(&upload.data), &key).expect("opens"))
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium_decrypt(black_box(&upload.data), &key).expect("opens"))
+        });
+    }
     group.finish();
 
     // Legacy decryption, on its own (no libsodium counterpart: it is AES-CBC + HMAC).
@@ -141,7 +159,7 @@ fn attachments(c: &mut Criterion) {
     let legacy_upload = legacy::encrypt(&keys, &[0x11; 16], &content, true);
     let mut group = c.benchmark_group("attachment_legacy_decrypt_10MB");
     configure(&mut group);
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| {
             legacy::decrypt(
                 &keys,

@@ -10,6 +10,11 @@
 //!   JSON) read into typed messages (`sessionkit`), next to parsing the same bytes into an
 //!   untyped `serde_json::Value` (`serde_json_value`) for scale. No libsodium counterpart.
 //!
+//! The sessionkit functions run once per backend compiled in, the identity and signer built
+//! anew under each: `sessionkit`, `sessionkit_precomputed` for the pure backend,
+//! `sessionkit_native`, `sessionkit_precomputed_native` for aws-lc-rs (the `native` feature).
+//! `libsodium` and `serde_json_value` run once.
+//!
 //! `cargo bench -p sessionkit-benches --bench community`
 
 // criterion_group! generates undocumented items.
@@ -23,6 +28,7 @@ use sessionkit::community::auth::{signature_message, signed_path};
 use sessionkit::community::request::{Body, Call, GetMessages, MessageRange};
 use sessionkit::community::{AuthKind, RoomToken, ServerKey, Signer};
 use sessionkit::identity::{Identity, Seed};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 /// libsession's `blind25_sign` over the request message, composed from libsodium: the body
@@ -101,6 +107,14 @@ fn messages_reply(count: u64) -> Vec<u8> {
 }
 
 fn community(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// Both groups, the identity and signer built under `backend`; the libsodium and serde_json
+/// functions on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
+    let sessionkit = function_name("sessionkit", backend);
+    let pure = backend == Backend::Pure;
     let alice = Identity::from_seed(Seed::from_legacy_bytes(*b"0123456789abcdef"));
     let ed_sk = alice.expose_ed25519_secret_key();
     let server = ServerKey::from_bytes([0xa0; 32]);
@@ -131,7 +145,7 @@ fn community(c: &mut Criterion) {
         .expect("the signature verifies");
 
     let mut group = c.benchmark_group("community_sign_25_1KiB");
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| {
             Signer::new(&alice, black_box(&server), AuthKind::Blind25).sign_request(
                 "POST",
@@ -142,22 +156,24 @@ fn community(c: &mut Criterion) {
             )
         })
     });
-    group.bench_function("sessionkit_precomputed", |b| {
+    group.bench_function(function_name("sessionkit_precomputed", backend), |b| {
         b.iter(|| signer.sign_request("POST", &path, black_box(&body), timestamp, nonce))
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| {
-            sodium_sign_request_25(
-                &ed_sk,
-                black_box(server.as_bytes()),
-                &nonce,
-                "1700000000",
-                "POST",
-                &path,
-                black_box(&body),
-            )
-        })
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| {
+                sodium_sign_request_25(
+                    &ed_sk,
+                    black_box(server.as_bytes()),
+                    &nonce,
+                    "1700000000",
+                    "POST",
+                    &path,
+                    black_box(&body),
+                )
+            })
+        });
+    }
     group.finish();
 
     let reply = messages_reply(256);
@@ -169,21 +185,25 @@ fn community(c: &mut Criterion) {
     };
     let parsed = call.read(200, Body::Raw(&reply)).expect("the reply parses");
     assert_eq!(parsed.len(), 256);
-    println!(
-        "community_parse_messages_256: {} bytes of JSON",
-        reply.len()
-    );
+    if pure {
+        println!(
+            "community_parse_messages_256: {} bytes of JSON",
+            reply.len()
+        );
+    }
     let mut group = c.benchmark_group("community_parse_messages_256");
     group
         .throughput(Throughput::Bytes(reply.len() as u64))
         .measurement_time(Duration::from_secs(3))
         .sample_size(30);
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| call.read(200, Body::Raw(black_box(&reply))))
     });
-    group.bench_function("serde_json_value", |b| {
-        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&reply)))
-    });
+    if pure {
+        group.bench_function("serde_json_value", |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&reply)))
+        });
+    }
     group.finish();
 }
 

@@ -3,6 +3,10 @@
 //! encryption (BLAKE2b key and nonce derivation, XChaCha20-Poly1305) against libsodium composed
 //! the same way, at a push's largest size.
 //!
+//! The encryption measures sessionkit once per backend compiled in (`sessionkit`;
+//! `sessionkit_native` with the `native` feature), libsodium once; the merge, dump and load run
+//! under the pure backend.
+//!
 //! `cargo bench -p sessionkit-benches --bench config`
 
 // criterion_group! generates undocumented items.
@@ -14,6 +18,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sessionkit::config::{self, Contact, Contacts};
 use sessionkit::identity::{Identity, Seed, SessionId};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 /// The storage server's largest message, less the encryption overhead.
@@ -64,6 +69,11 @@ fn sodium_config_encrypt(message: &[u8], key_base: &[u8; 32]) -> Vec<u8> {
 }
 
 fn encryption(c: &mut Criterion) {
+    for_each_backend(c, encryption_under);
+}
+
+/// The encryption group under `backend`; the libsodium side on the pure pass only.
+fn encryption_under(c: &mut Criterion, backend: Backend) {
     let key = [0x42u8; 32];
     let message: Vec<u8> = (0..PUSH_PLAINTEXT).map(|i| (i * 31 % 251) as u8).collect();
     let ours = config::encrypt(&message, &key, DOMAIN).expect("valid domain");
@@ -75,12 +85,14 @@ fn encryption(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("config_encrypt_76800");
     group.throughput(Throughput::Bytes(message.len() as u64));
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| config::encrypt(black_box(&message), &key, DOMAIN))
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| sodium_config_encrypt(black_box(&message), &key))
-    });
+    if backend == Backend::Pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium_config_encrypt(black_box(&message), &key))
+        });
+    }
     group.finish();
 }
 

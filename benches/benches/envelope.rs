@@ -2,6 +2,10 @@
 //! (against libsodium composed as libsession-util composes it), how they grow with the message
 //! size, blinded DMs, and the full encode/decode of a stored message.
 //!
+//! The groups compared with libsodium measure sessionkit once per backend compiled in
+//! (`sessionkit`; `sessionkit_native` with the `native` feature); blinded DMs and the stored
+//! message run under the pure backend.
+//!
 //! `cargo bench -p sessionkit-benches --bench envelope`
 
 // criterion_group! generates undocumented items.
@@ -15,6 +19,7 @@ use sessionkit::envelope::proto::{Content, DataMessage};
 use sessionkit::envelope::{blinded_dm, decode, encode, session_protocol};
 use sessionkit::identity::OsRng;
 use sessionkit::identity::{Ed25519PublicKey, Identity, Seed};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 /// libsession's `encrypt_for_recipient` from libsodium: sign `message ‖ A ‖ Y`, then seal
@@ -53,6 +58,14 @@ fn sodium_decrypt(
 }
 
 fn envelope(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// Every bench, its objects built under `backend`; the libsodium side and the benches without
+/// a libsodium counterpart on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
+    let sessionkit = function_name("sessionkit", backend);
+    let pure = backend == Backend::Pure;
     let alice = Identity::from_seed(Seed::from_legacy_bytes(*b"0123456789abcdef"));
     let bob = Identity::from_seed(Seed::from_legacy_bytes(*b"fedcba9876543210"));
     let bob_x = bob.x25519_public_key();
@@ -74,24 +87,28 @@ fn envelope(c: &mut Criterion) {
         let message = vec![0x5au8; size];
         let mut group = c.benchmark_group(format!("encrypt_sign_{label}"));
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| session_protocol::encrypt(&alice, &bob_x, black_box(&message), &mut OsRng))
         });
-        group.bench_function("libsodium", |b| {
-            b.iter(|| sodium_encrypt(&alice_sk, bob_x.as_bytes(), black_box(&message)))
-        });
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| sodium_encrypt(&alice_sk, bob_x.as_bytes(), black_box(&message)))
+            });
+        }
         group.finish();
 
         let ciphertext =
             session_protocol::encrypt(&alice, &bob_x, &message, &mut OsRng).expect("encrypts");
         let mut group = c.benchmark_group(format!("decrypt_verify_{label}"));
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| session_protocol::decrypt(&bob, black_box(&ciphertext)))
         });
-        group.bench_function("libsodium", |b| {
-            b.iter(|| sodium_decrypt(bob_x.as_bytes(), &bob_x_sk, black_box(&ciphertext)))
-        });
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| sodium_decrypt(bob_x.as_bytes(), &bob_x_sk, black_box(&ciphertext)))
+            });
+        }
         group.finish();
     }
 
@@ -104,12 +121,14 @@ fn envelope(c: &mut Criterion) {
     for size in [1usize, 1024, 16 * 1024, 256 * 1024, 1024 * 1024] {
         let message = vec![0x5au8; size];
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_with_input(BenchmarkId::new("sessionkit", size), &message, |b, m| {
+        group.bench_with_input(BenchmarkId::new(&sessionkit, size), &message, |b, m| {
             b.iter(|| session_protocol::encrypt(&alice, &bob_x, black_box(m), &mut OsRng))
         });
-        group.bench_with_input(BenchmarkId::new("libsodium", size), &message, |b, m| {
-            b.iter(|| sodium_encrypt(&alice_sk, bob_x.as_bytes(), black_box(m)))
-        });
+        if pure {
+            group.bench_with_input(BenchmarkId::new("libsodium", size), &message, |b, m| {
+                b.iter(|| sodium_encrypt(&alice_sk, bob_x.as_bytes(), black_box(m)))
+            });
+        }
     }
     group.finish();
     let mut group = c.benchmark_group("decrypt_verify_by_size");
@@ -121,16 +140,19 @@ fn envelope(c: &mut Criterion) {
         let ciphertext = session_protocol::encrypt(&alice, &bob_x, &vec![0x5au8; size], &mut OsRng)
             .expect("encrypts");
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_with_input(
-            BenchmarkId::new("sessionkit", size),
-            &ciphertext,
-            |b, ct| b.iter(|| session_protocol::decrypt(&bob, black_box(ct))),
-        );
-        group.bench_with_input(BenchmarkId::new("libsodium", size), &ciphertext, |b, ct| {
-            b.iter(|| sodium_decrypt(bob_x.as_bytes(), &bob_x_sk, black_box(ct)))
+        group.bench_with_input(BenchmarkId::new(&sessionkit, size), &ciphertext, |b, ct| {
+            b.iter(|| session_protocol::decrypt(&bob, black_box(ct)))
         });
+        if pure {
+            group.bench_with_input(BenchmarkId::new("libsodium", size), &ciphertext, |b, ct| {
+                b.iter(|| sodium_decrypt(bob_x.as_bytes(), &bob_x_sk, black_box(ct)))
+            });
+        }
     }
     group.finish();
+    if !pure {
+        return;
+    }
 
     let server = Ed25519PublicKey::from_bytes([0x42; 32]);
     let a_id = alice.blind25_key_pair(&server).blinded_id();

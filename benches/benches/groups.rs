@@ -6,7 +6,14 @@
 //! members (sessionkit verifies the signatures as one batch; libsodium one by one).
 //!
 //! The libsodium side does only the cryptography: no bt-encoding parse, no junk stream, no
-//! zstd attempt. `cargo bench -p sessionkit-benches --bench groups`
+//! zstd attempt.
+//!
+//! Every group measures sessionkit once per backend compiled in, the identities and keys built
+//! anew under each: `sessionkit`, `sessionkit_with_zstd_attempt`, `sessionkit_one_by_one` for
+//! the pure backend, the same with `_native` for aws-lc-rs (the `native` feature). libsodium
+//! runs once.
+//!
+//! `cargo bench -p sessionkit-benches --bench groups`
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]
@@ -20,6 +27,7 @@ use rand_core::SeedableRng;
 use sessionkit::envelope::group::{self, EncryptOptions, GroupEncryptionKey};
 use sessionkit::groups::{rekey, GroupSecret, Keys};
 use sessionkit::identity::{Identity, Seed, SessionId};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 const MESSAGE_LEN: usize = 1024;
@@ -76,6 +84,11 @@ fn sodium_open(key: &[u8; 32], sealed: &[u8], data_len: usize) -> Option<Vec<u8>
 }
 
 fn messages(c: &mut Criterion) {
+    for_each_backend(c, messages_under);
+}
+
+/// The message groups under `backend`; the libsodium side on the pure pass only.
+fn messages_under(c: &mut Criterion, backend: Backend) {
     sodium::init();
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let sender = person(1);
@@ -110,33 +123,40 @@ fn messages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("group_message_encrypt_1024");
     g.throughput(Throughput::Bytes(MESSAGE_LEN as u64));
-    g.bench_function("sessionkit", |b| {
+    g.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| group::encrypt(&key, &sender, black_box(&data), plain, &mut rng))
     });
-    g.bench_function("sessionkit_with_zstd_attempt", |b| {
-        b.iter(|| {
-            group::encrypt(
-                &key,
-                &sender,
-                black_box(&data),
-                EncryptOptions::default(),
-                &mut rng,
-            )
-        })
-    });
-    g.bench_function("libsodium", |b| {
-        b.iter(|| sodium_seal(&key_bytes, &sk, &pk, black_box(&data), &nonce))
-    });
+    g.bench_function(
+        function_name("sessionkit_with_zstd_attempt", backend),
+        |b| {
+            b.iter(|| {
+                group::encrypt(
+                    &key,
+                    &sender,
+                    black_box(&data),
+                    EncryptOptions::default(),
+                    &mut rng,
+                )
+            })
+        },
+    );
+    if backend == Backend::Pure {
+        g.bench_function("libsodium", |b| {
+            b.iter(|| sodium_seal(&key_bytes, &sk, &pk, black_box(&data), &nonce))
+        });
+    }
     g.finish();
 
     let mut g = c.benchmark_group("group_message_decrypt_1024");
     g.throughput(Throughput::Bytes(MESSAGE_LEN as u64));
-    g.bench_function("sessionkit", |b| {
+    g.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| group::decrypt([&key], black_box(&ours)))
     });
-    g.bench_function("libsodium", |b| {
-        b.iter(|| sodium_open(&key_bytes, black_box(&theirs), MESSAGE_LEN))
-    });
+    if backend == Backend::Pure {
+        g.bench_function("libsodium", |b| {
+            b.iter(|| sodium_open(&key_bytes, black_box(&theirs), MESSAGE_LEN))
+        });
+    }
     g.finish();
 }
 
@@ -144,6 +164,11 @@ fn messages(c: &mut Criterion) {
 /// signatures as one batch, libsodium one by one (verify, then the sender's X25519 key, as
 /// libsession does for each message).
 fn poll(c: &mut Criterion) {
+    for_each_backend(c, poll_under);
+}
+
+/// The poll group under `backend`; the libsodium side on the pure pass only.
+fn poll_under(c: &mut Criterion, backend: Backend) {
     sodium::init();
     let key_bytes = [0x24u8; 32];
     let key = GroupEncryptionKey::from_bytes(key_bytes);
@@ -174,27 +199,34 @@ fn poll(c: &mut Criterion) {
     let mut g = c.benchmark_group("group_poll_1000");
     g.throughput(Throughput::Elements(POLL_LEN as u64));
     g.sample_size(10);
-    g.bench_function("sessionkit", |b| {
+    g.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| group::decrypt_batch([&key], black_box(&refs)))
     });
-    g.bench_function("sessionkit_one_by_one", |b| {
+    g.bench_function(function_name("sessionkit_one_by_one", backend), |b| {
         b.iter(|| {
             refs.iter()
                 .map(|m| group::decrypt([&key], black_box(m)))
                 .collect::<Vec<_>>()
         })
     });
-    g.bench_function("libsodium", |b| {
-        b.iter(|| {
-            refs.iter()
-                .map(|m| sodium_open(&key_bytes, black_box(m), MESSAGE_LEN))
-                .collect::<Vec<_>>()
-        })
-    });
+    if backend == Backend::Pure {
+        g.bench_function("libsodium", |b| {
+            b.iter(|| {
+                refs.iter()
+                    .map(|m| sodium_open(&key_bytes, black_box(m), MESSAGE_LEN))
+                    .collect::<Vec<_>>()
+            })
+        });
+    }
     g.finish();
 }
 
 fn keys(c: &mut Criterion) {
+    for_each_backend(c, keys_under);
+}
+
+/// The rekey and key-load groups under `backend`; the libsodium side on the pure pass only.
+fn keys_under(c: &mut Criterion, backend: Backend) {
     sodium::init();
     let secret = GroupSecret::from_seed([9u8; 32]);
     let people: Vec<Identity> = (0..MEMBERS as u8)
@@ -233,10 +265,12 @@ fn keys(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("group_rekey_100");
     g.sample_size(20);
-    g.bench_function("sessionkit", |b| {
+    g.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| rekey(&secret, 1, black_box(&ids)))
     });
-    g.bench_function("libsodium", |b| b.iter(|| sodium_rekey(black_box(&ids))));
+    if backend == Backend::Pure {
+        g.bench_function("libsodium", |b| b.iter(|| sodium_rekey(black_box(&ids))));
+    }
     g.finish();
 
     // The member whose entry comes last in the sorted list: the most attempts.
@@ -271,14 +305,16 @@ fn keys(c: &mut Criterion) {
         })
     };
     let mut g = c.benchmark_group("group_keys_load_100");
-    g.bench_function("sessionkit", |b| {
+    g.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| {
             let mut keys =
                 Keys::new_member(member.clone(), secret.public_key()).expect("group key");
             keys.load("h", black_box(&message), 1).expect("loads")
         })
     });
-    g.bench_function("libsodium", |b| b.iter(sodium_load));
+    if backend == Backend::Pure {
+        g.bench_function("libsodium", |b| b.iter(sodium_load));
+    }
     g.finish();
 }
 

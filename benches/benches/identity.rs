@@ -3,6 +3,9 @@
 //!
 //! Groups with a `sessionkit` and a `libsodium` function compare the same operation, the
 //! libsodium side composed from libsodium's primitives as libsession-util composes it.
+//! Those groups measure sessionkit once per backend compiled in (`sessionkit`,
+//! `sessionkit_precomputed`; `sessionkit_native`, `sessionkit_precomputed_native` with the
+//! `native` feature); the other benches run under the pure backend.
 //!
 //! `cargo bench -p sessionkit-benches --bench identity`
 
@@ -15,6 +18,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use sessionkit::identity::{
     blinding, mnemonic, Ed25519PublicKey, Identity, PrecomputedX25519PublicKey, Seed,
 };
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 /// libsodium's Session ID bytes of a 16-byte legacy seed: `05 ‖ X25519(Ed25519(seed ‖ 0^16))`.
@@ -92,6 +96,14 @@ fn sodium_blind_sign(
 }
 
 fn identity(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// Every bench, its objects built under `backend`; the libsodium side and the benches without
+/// a libsodium counterpart on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
+    let sessionkit = function_name("sessionkit", backend);
+    let pure = backend == Backend::Pure;
     let seed_bytes = *b"0123456789abcdef";
     let alice = Identity::from_seed(Seed::from_legacy_bytes(seed_bytes));
     let server = Ed25519PublicKey::from_bytes([0xa0; 32]);
@@ -108,19 +120,23 @@ fn identity(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("ed25519_to_x25519");
-    group.bench_function("sessionkit", |b| b.iter(|| black_box(&ed_pk).to_x25519()));
-    group.bench_function("libsodium", |b| {
-        b.iter(|| sodium::ed25519_pk_to_curve25519(black_box(ed_pk.as_bytes())))
-    });
+    group.bench_function(&sessionkit, |b| b.iter(|| black_box(&ed_pk).to_x25519()));
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium::ed25519_pk_to_curve25519(black_box(ed_pk.as_bytes())))
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("seed_to_session_id");
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| Identity::from_seed(Seed::from_legacy_bytes(black_box(seed_bytes))).session_id())
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| sodium_session_id(black_box(&seed_bytes)))
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| sodium_session_id(black_box(&seed_bytes)))
+        });
+    }
     group.finish();
 
     // The exchange every sealed box and onion layer costs, and the same through a table built
@@ -142,28 +158,32 @@ fn identity(c: &mut Criterion) {
         shared.expose_secret_bytes()
     );
     let mut group = c.benchmark_group("x25519");
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(&sessionkit, |b| {
         b.iter(|| alice_x_sk.diffie_hellman(black_box(&bob_x)))
     });
-    group.bench_function("sessionkit_precomputed", |b| {
+    group.bench_function(function_name("sessionkit_precomputed", backend), |b| {
         b.iter(|| alice_x_sk.diffie_hellman_precomputed(black_box(&bob_table)))
     });
-    group.bench_function("libsodium", |b| {
-        b.iter(|| {
-            sodium::scalarmult(
-                alice_x_sk.expose_secret_bytes(),
-                black_box(bob_x.as_bytes()),
-            )
-        })
-    });
+    if pure {
+        group.bench_function("libsodium", |b| {
+            b.iter(|| {
+                sodium::scalarmult(
+                    alice_x_sk.expose_secret_bytes(),
+                    black_box(bob_x.as_bytes()),
+                )
+            })
+        });
+    }
     group.finish();
-    c.bench_function("x25519_precompute_table", |b| {
-        b.iter(|| PrecomputedX25519PublicKey::new(black_box(&bob_x)))
-    });
+    if pure {
+        c.bench_function("x25519_precompute_table", |b| {
+            b.iter(|| PrecomputedX25519PublicKey::new(black_box(&bob_x)))
+        });
 
-    c.bench_function("ed25519_sign_64B", |b| {
-        b.iter(|| alice.sign(black_box(&message)))
-    });
+        c.bench_function("ed25519_sign_64B", |b| {
+            b.iter(|| alice.sign(black_box(&message)))
+        });
+    }
 
     // A blinded signature as libsession makes it: blinded key pair derived, then signed.
     for (name, kind) in [
@@ -180,16 +200,21 @@ fn identity(c: &mut Criterion) {
             "{name}: libsodium composition differs"
         );
         let mut group = c.benchmark_group(name);
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| match kind {
                 Blind::B15 => alice.blind15_key_pair(black_box(&server)).sign(&message),
                 Blind::B25 => alice.blind25_key_pair(black_box(&server)).sign(&message),
             })
         });
-        group.bench_function("libsodium", |b| {
-            b.iter(|| sodium_blind_sign(kind, &ed_sk, black_box(server.as_bytes()), &message))
-        });
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| sodium_blind_sign(kind, &ed_sk, black_box(server.as_bytes()), &message))
+            });
+        }
         group.finish();
+    }
+    if !pure {
+        return;
     }
 
     let mut group = c.benchmark_group("blind15");

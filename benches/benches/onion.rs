@@ -4,6 +4,11 @@
 //! grows with the path length. Builds are also measured with precomputed tables for the path's
 //! keys (`sessionkit_precomputed`), as a client that keeps its paths builds them.
 //!
+//! Every group measures sessionkit once per backend compiled in, the keys and requests built
+//! anew under each: `sessionkit` and `sessionkit_precomputed` for the pure backend,
+//! `sessionkit_native` and `sessionkit_precomputed_native` for aws-lc-rs (the `native`
+//! feature). libsodium runs once.
+//!
 //! `cargo bench -p sessionkit-benches --bench onion`
 
 // criterion_group! generates undocumented items.
@@ -20,6 +25,7 @@ use sessionkit::onion::{
     hop_decrypt, hop_encrypt, Destination, EncType, Hop, HopKey, LayerFrame, NodeKeys,
     OnionRequestBuilder, PrecomputedKeys, Role,
 };
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 use sodium_peer as sodium;
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -193,6 +199,14 @@ fn sodium_peel(enc: EncType, secret: &[u8; 32], public: &[u8; 32], body: &[u8]) 
 }
 
 fn onion(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// Every bench, its keys built under `backend`; the libsodium side on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
+    let sessionkit = function_name("sessionkit", backend);
+    let sessionkit_precomputed = function_name("sessionkit_precomputed", backend);
+    let pure = backend == Backend::Pure;
     let nodes: Vec<(Hop, NodeKeys, [u8; 32])> = (0..16u8)
         .map(|i| {
             let secret = X25519SecretKey::generate(&mut OsRng);
@@ -245,13 +259,13 @@ fn onion(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("hop_encrypt_1KiB_{enc}"));
         // The local public key held with the secret, as on the libsodium side (libsession's
         // `HopEncryption`); the one-shot `hop_encrypt` recomputes it.
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| {
                 HopKey::derive_with_public(enc, Role::Client, &client, &client_pk, &server_pk)
                     .map(|key| key.encrypt(black_box(&payload), &mut OsRng))
             })
         });
-        if has_peer {
+        if pure && has_peer {
             group.bench_function("libsodium", |b| {
                 b.iter(|| {
                     sodium_hop_encrypt(
@@ -267,13 +281,13 @@ fn onion(c: &mut Criterion) {
         group.finish();
 
         let mut group = c.benchmark_group(format!("hop_decrypt_1KiB_{enc}"));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| {
                 HopKey::derive_with_public(enc, Role::Server, &server, &server_pk, &client_pk)
                     .map(|key| key.decrypt(black_box(&ct)))
             })
         });
-        if has_peer {
+        if pure && has_peer {
             group.bench_function("libsodium", |b| {
                 b.iter(|| {
                     sodium_hop_decrypt(
@@ -315,19 +329,23 @@ fn onion(c: &mut Criterion) {
 
         let mut group = c.benchmark_group(format!("aead_encrypt_1MiB_{enc}"));
         group.throughput(Throughput::Bytes(1 << 20));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| key.encrypt(black_box(&mebibyte), &mut OsRng))
         });
-        group.bench_function("libsodium", |b| {
-            b.iter(|| sodium_aead_encrypt(enc, &raw_key, black_box(&mebibyte)))
-        });
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| sodium_aead_encrypt(enc, &raw_key, black_box(&mebibyte)))
+            });
+        }
         group.finish();
         let mut group = c.benchmark_group(format!("aead_decrypt_1MiB_{enc}"));
         group.throughput(Throughput::Bytes(1 << 20));
-        group.bench_function("sessionkit", |b| b.iter(|| key.decrypt(black_box(&sealed))));
-        group.bench_function("libsodium", |b| {
-            b.iter(|| sodium_aead_decrypt(enc, &raw_key, black_box(&sealed)))
-        });
+        group.bench_function(&sessionkit, |b| b.iter(|| key.decrypt(black_box(&sealed))));
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| sodium_aead_decrypt(enc, &raw_key, black_box(&sealed)))
+            });
+        }
         group.finish();
     }
 
@@ -352,14 +370,14 @@ fn onion(c: &mut Criterion) {
         }
 
         let mut group = c.benchmark_group(format!("build_3hop_1KiB_{enc}"));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| builder.build(black_box(&payload), &mut OsRng))
         });
         // A client that keeps its path: tables for the three nodes and the destination.
-        group.bench_function("sessionkit_precomputed", |b| {
+        group.bench_function(&sessionkit_precomputed, |b| {
             b.iter(|| builder.build_precomputed(black_box(&payload), &tables, &mut OsRng))
         });
-        if has_peer {
+        if pure && has_peer {
             group.bench_function("libsodium", |b| {
                 b.iter(|| sodium_build(enc, &path, &destination, black_box(&payload)))
             });
@@ -367,10 +385,10 @@ fn onion(c: &mut Criterion) {
         group.finish();
 
         let mut group = c.benchmark_group(format!("peel_guard_layer_{enc}"));
-        group.bench_function("sessionkit", |b| {
+        group.bench_function(&sessionkit, |b| {
             b.iter(|| guard_keys.peel(black_box(request.body())))
         });
-        if has_peer {
+        if pure && has_peer {
             group.bench_function("libsodium", |b| {
                 b.iter(|| sodium_peel(enc, guard_secret, &guard_public, black_box(request.body())))
             });
@@ -390,17 +408,21 @@ fn onion(c: &mut Criterion) {
         let builder =
             OnionRequestBuilder::new(Destination::ServiceNode(destination), EncType::XChaCha20)
                 .path(path.iter().copied());
-        group.bench_with_input(BenchmarkId::new("sessionkit", hops), &hops, |b, _| {
+        group.bench_with_input(BenchmarkId::new(&sessionkit, hops), &hops, |b, _| {
             b.iter(|| builder.build(black_box(&payload), &mut OsRng))
         });
         group.bench_with_input(
-            BenchmarkId::new("sessionkit_precomputed", hops),
+            BenchmarkId::new(&sessionkit_precomputed, hops),
             &hops,
             |b, _| b.iter(|| builder.build_precomputed(black_box(&payload), &tables, &mut OsRng)),
         );
-        group.bench_with_input(BenchmarkId::new("libsodium", hops), &hops, |b, _| {
-            b.iter(|| sodium_build(EncType::XChaCha20, &path, &destination, black_box(&payload)))
-        });
+        if pure {
+            group.bench_with_input(BenchmarkId::new("libsodium", hops), &hops, |b, _| {
+                b.iter(|| {
+                    sodium_build(EncType::XChaCha20, &path, &destination, black_box(&payload))
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -1,6 +1,9 @@
 #![allow(missing_docs)]
 //! Swarm lookups among 500 swarms and map building.
 //!
+//! The lookup runs once per backend compiled in (`sessionkit`, `sessionkit_native`), for a
+//! uniform report: it does no cryptography, so the two should match. Map building runs once.
+//!
 //! `cargo bench -p sessionkit-benches --bench swarm`
 
 use std::hint::black_box;
@@ -8,6 +11,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use sessionkit::identity::{Ed25519PublicKey, Prefix, SessionId, X25519PublicKey};
 use sessionkit::swarm::{ServiceNode, SwarmId, SwarmMap};
+use sessionkit_benches::{for_each_backend, function_name, Backend};
 
 /// A deterministic pseudo-random sequence (SplitMix64).
 fn mix(mut x: u64) -> u64 {
@@ -37,6 +41,11 @@ fn nodes(count: usize, swarms: usize) -> Vec<ServiceNode> {
 }
 
 fn bench(c: &mut Criterion) {
+    for_each_backend(c, body);
+}
+
+/// The benches, the map built under `backend`; map building on the pure pass only.
+fn body(c: &mut Criterion, backend: Backend) {
     let map = SwarmMap::new(&nodes(2_000, 500));
     assert_eq!(map.swarm_count(), 500);
     let ids: Vec<SessionId> = (0..256u64)
@@ -51,7 +60,7 @@ fn bench(c: &mut Criterion) {
     let mut next = 0usize;
     // No libsodium counterpart: a lookup is arithmetic on the swarm space, no cryptography.
     let mut group = c.benchmark_group("swarm_lookup_500");
-    group.bench_function("sessionkit", |b| {
+    group.bench_function(function_name("sessionkit", backend), |b| {
         b.iter(|| {
             next = (next + 1) & 255;
             black_box(
@@ -61,6 +70,9 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    if backend != Backend::Pure {
+        return;
+    }
 
     let list = nodes(2_000, 500);
     c.bench_function("SwarmMap from 2000 nodes", |b| {

@@ -1,9 +1,17 @@
-//! The ratio table: reads the medians the other benches left in `target/criterion/` and prints,
-//! for every group measured on both sides, `sessionkit`, `libsodium` and their ratio (below 1.0:
-//! sessionkit is faster), plus `sessionkit_precomputed` where a group has it.
+//! The ratio tables: reads the medians the other benches left in `target/criterion/` and prints
+//! one table per backend found there. Each row is a group measured on both sides: sessionkit
+//! under that backend, `libsodium` and their ratio (below 1.0: sessionkit is faster), plus the
+//! precomputed variant where a group has it.
 //!
-//! `cargo bench -p sessionkit-benches` runs it last (benches run in name order); `cargo bench -p sessionkit-benches --bench vs_libsodium`
-//! prints the table of the latest results again.
+//! - pure Rust: `sessionkit` and `sessionkit_precomputed`, always printed;
+//! - aws-lc-rs: `sessionkit_native` and `sessionkit_precomputed_native`, printed only when such
+//!   results exist (a run with `--features native`). Criterion keeps old results, so this
+//!   table may come from an earlier native run than the pure one.
+//!
+//! The tables read whatever results exist, whether or not this bench is built with `native`.
+//! `cargo bench -p sessionkit-benches` runs it last (benches run in name order);
+//! `cargo bench -p sessionkit-benches --bench vs_libsodium` prints the tables of the latest
+//! results again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,38 +83,36 @@ fn time(ns: f64) -> String {
     }
 }
 
-fn main() {
-    let dir = criterion_dir();
-    let mut measurements = Vec::new();
-    collect(&dir, &mut measurements);
-    // (group, parameter) → function → median
-    let mut groups: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
-    for m in measurements {
-        groups
-            .entry((m.group, m.value))
-            .or_default()
-            .insert(m.function, m.median_ns);
-    }
+/// The backends' tables: the heading, and the suffix of their function names (that of
+/// `sessionkit_benches::function_name`).
+const BACKENDS: &[(&str, &str)] = &[
+    ("pure Rust backend", ""),
+    ("native backend (aws-lc-rs)", "_native"),
+];
+
+type Groups = BTreeMap<(String, String), BTreeMap<String, f64>>;
+
+/// Prints the table of the backend whose functions end in `suffix`; false when no group has
+/// both its `sessionkit` function and `libsodium`.
+fn table(groups: &Groups, heading: &str, suffix: &str, dir: &Path) -> bool {
+    let ours_name = format!("sessionkit{suffix}");
+    let precomputed_name = format!("sessionkit_precomputed{suffix}");
     let mut paired: Vec<_> = groups
         .iter()
         .filter(|(_, functions)| {
-            functions.contains_key("sessionkit") && functions.contains_key("libsodium")
+            functions.contains_key(&ours_name) && functions.contains_key("libsodium")
         })
         .collect();
+    if paired.is_empty() {
+        return false;
+    }
     // Swept parameters (sizes, hop counts) in numeric order.
     paired.sort_by_key(|((group, value), _)| (group.clone(), value.parse::<u64>().ok()));
-    if paired.is_empty() {
-        println!(
-            "no results with both sessionkit and libsodium under {}: run `cargo bench -p sessionkit-benches` first",
-            dir.display()
-        );
-        return;
-    }
     println!(
-        "\nsessionkit / libsodium (criterion medians, {})\n",
+        "\n{ours_name} / libsodium, {heading} (criterion medians, {})\n",
         dir.display()
     );
-    println!("| group | sessionkit | libsodium | ratio | precomputed | ratio |");
+    println!("| group | {ours_name} | libsodium | ratio | {precomputed_name} | ratio |");
     println!("|---|---:|---:|---:|---:|---:|");
     for ((group, value), functions) in paired {
         let name = if value.is_empty() {
@@ -114,9 +120,9 @@ fn main() {
         } else {
             format!("{group} [{value}]")
         };
-        let ours = functions["sessionkit"];
+        let ours = functions[&ours_name];
         let peer = functions["libsodium"];
-        let (precomputed, precomputed_ratio) = match functions.get("sessionkit_precomputed") {
+        let (precomputed, precomputed_ratio) = match functions.get(&precomputed_name) {
             Some(&t) => (time(t), format!("{:.2}", t / peer)),
             None => (String::new(), String::new()),
         };
@@ -125,6 +131,31 @@ fn main() {
             time(ours),
             time(peer),
             ours / peer
+        );
+    }
+    true
+}
+
+fn main() {
+    let dir = criterion_dir();
+    let mut measurements = Vec::new();
+    collect(&dir, &mut measurements);
+    // (group, parameter) → function → median
+    let mut groups = Groups::new();
+    for m in measurements {
+        groups
+            .entry((m.group, m.value))
+            .or_default()
+            .insert(m.function, m.median_ns);
+    }
+    let mut printed = false;
+    for &(heading, suffix) in BACKENDS {
+        printed |= table(&groups, heading, suffix, &dir);
+    }
+    if !printed {
+        println!(
+            "no results with both sessionkit and libsodium under {}: run `cargo bench -p sessionkit-benches` first",
+            dir.display()
         );
     }
 }
