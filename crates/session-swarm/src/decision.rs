@@ -223,7 +223,8 @@ pub enum Decision {
         node: Ed25519PublicKey,
     },
     /// The path failed without naming a node (a relay's error, an unreadable reply): count
-    /// it in the [`PathSet`](crate::PathSet), then retry (on another path).
+    /// it in the [`PathSet`](crate::PathSet), then retry (on another path; after an unreadable
+    /// reply, to another member too).
     MarkPathBad,
     /// Nothing came back: stop using the path (its guard may be gone): remove it from the
     /// [`PathSet`](crate::PathSet), count the guard's failure in the
@@ -414,7 +415,13 @@ impl SwarmRequest {
         Ok(match outcome {
             Outcome::Reply(reply) => self.handle_reply(node, reply, now),
             Outcome::PathFailure(failure) => self.handle_path_failure(node, &failure),
-            Outcome::Unreadable(_) => Decision::MarkPathBad,
+            // Any hop of the path, or the member itself, may have garbled the reply: the path
+            // takes a strike and the retry goes to another member, so that one broken member
+            // cannot take every attempt.
+            Outcome::Unreadable(_) => {
+                self.tried.push(node.ed25519);
+                Decision::MarkPathBad
+            }
             Outcome::Timeout => Decision::DropPath,
         })
     }

@@ -880,6 +880,22 @@ fn decisions() {
         AttemptError::GaveUp(RequestFailure::SwarmExhausted)
     );
 
+    // An unreadable reply: the path takes a strike and the member counts as tried, so a
+    // member that garbles its replies cannot take every attempt.
+    for _ in 0..20 {
+        let two = &members[..2];
+        let mut r = request(two);
+        let garbled = r.next_attempt(&mut rng).unwrap();
+        assert_eq!(
+            r.handle(Outcome::Unreadable(ResponseError::NotBase64), NOW)
+                .unwrap(),
+            Decision::MarkPathBad
+        );
+        let retry = r.next_attempt(&mut rng).unwrap();
+        assert_ne!(retry.node, garbled.node, "the garbling member is not retried");
+        assert!(two.contains(&retry.node));
+    }
+
     // Attempt limit.
     let mut r = SwarmRequest::with_limits(
         SessionId::new(Prefix::User, [4; 32]),
