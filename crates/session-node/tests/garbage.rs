@@ -259,3 +259,47 @@ async fn a_client_strikes_out_a_garbage_guard_and_still_delivers() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_builds_its_paths_around_a_garbage_node_and_fails_cleanly_when_all_are() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let net = start(12, 3).await;
+        let nodes = net.nodes();
+        // Garbage before the client starts: the path test (an `info` through each new path)
+        // throws out every path through it.
+        net.set_garbage(&nodes[0].ed25519, true).unwrap();
+        let cfg = NetworkConfig::local(net.seed_url());
+        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
+        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        assert!(!network.paths().is_empty());
+        assert!(
+            network
+                .paths()
+                .iter()
+                .all(|p| !p.contains(&nodes[0].ed25519)),
+            "{:?}",
+            network.paths()
+        );
+        let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+        let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+        alice.send_text(&bob.session_id(), "around").await.unwrap();
+        assert_eq!(texts(&bob.poll().await.unwrap()), ["around"]);
+
+        // Every node garbage: a send and an upload give up with an error, in bounded time.
+        for node in &nodes {
+            net.set_garbage(&node.ed25519, true).unwrap();
+        }
+        assert!(alice.send_text(&bob.session_id(), "lost").await.is_err());
+        let server = net.file_server().client_config.clone();
+        assert!(alice
+            .upload(&server, vec![7; 1000], &Default::default())
+            .await
+            .is_err());
+        assert!(bob.poll().await.is_err());
+        // Nothing was stored by a garbage node.
+        assert_eq!(net.with_network(|n| n.stored_count(&bob.session_id())), 1);
+        net.shutdown().await;
+    })
+    .await
+    .unwrap();
+}
