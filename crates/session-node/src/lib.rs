@@ -470,12 +470,12 @@ impl LoopbackNetwork {
     /// Turns a node's garbage fault on or off. A garbage node answers every request to its two
     /// routes (`/onion_req/v2` and `/storage_rpc/v1`) with 200 `application/octet-stream` and
     /// 0 to [`MAX_GARBAGE_LEN`] random bytes (drawn from the network's seeded RNG), which open
-    /// as no onion reply and parse as no JSON. It does so wherever it sits on a path — as guard,
-    /// as a relay, or as the destination — and does none of its own step: it peels nothing,
-    /// relays nothing and stores nothing. Its guard and the relays before it pass the garbage
-    /// back unchanged (a relay answers the next node's status and body), so a client sees a
-    /// 200 it cannot read from the guard of the path, whichever hop garbled it. The node stays
-    /// listed and counted in its swarm. A killed node stays silent whatever this says.
+    /// as no onion reply and are almost surely not JSON. It does so wherever it sits on a path
+    /// — as guard, as a relay, or as the destination — and does none of its own step: it peels
+    /// nothing, relays nothing and stores nothing. Its guard and the relays before it pass the
+    /// garbage back unchanged (a relay answers the next node's status and body), so a client
+    /// sees a 200 it cannot read from the guard of the path, whichever hop garbled it. The node
+    /// stays listed and counted in its swarm. A killed node stays silent whatever this says.
     ///
     /// # Errors
     /// [`NodeError::UnknownNode`].

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use session_client::{Client, HttpsTransport, Network, NetworkConfig};
 use session_identity::{Ed25519PublicKey, Identity, OsRng};
-use session_swarm::parse_service_node_list;
+use session_swarm::{parse_service_node_list, SwarmMap};
 
 /// Every test is over in this time or fails.
 const TEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -229,7 +229,25 @@ async fn a_client_of_the_binary_loses_no_acknowledged_message_to_garbage_and_a_k
             Identity::generate(&mut OsRng),
             Arc::clone(&network),
         ));
-        let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+        // The node that will answer garbage: the guard of one path. Bob's swarm does not hold it
+        // (a garbage swarm member costs the client path strikes rather than the member, which
+        // can exhaust a request's attempts with honest members left).
+        let garbage = network.paths()[0].guard().ed25519;
+        let (_, directory) = common::post(
+            &common::http(),
+            &format!("{seed}json_rpc"),
+            r#"{"method":"get_n_service_nodes"}"#,
+        )
+        .await;
+        let map = SwarmMap::new(&parse_service_node_list(&directory).unwrap().nodes);
+        let bob = (0..64)
+            .map(|_| Identity::generate(&mut OsRng))
+            .find(|id| {
+                let swarm = map.swarm_for(&id.session_id()).unwrap();
+                swarm.members.iter().all(|m| m.ed25519 != garbage)
+            })
+            .unwrap();
+        let bob = Client::new(bob, Arc::clone(&network));
         let (to_bob, to_alice) = (bob.session_id(), alice.session_id());
 
         // Both ways, each message once.
@@ -245,7 +263,7 @@ async fn a_client_of_the_binary_loses_no_acknowledged_message_to_garbage_and_a_k
         // while sends are under way; every request through either path fails until the
         // client has dealt with both.
         let paths = network.paths();
-        let garbage = paths[0].guard().ed25519;
+        assert_eq!(paths[0].guard().ed25519, garbage);
         let killed = paths[1].hops()[1..]
             .iter()
             .map(|n| n.ed25519)
