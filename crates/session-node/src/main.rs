@@ -29,8 +29,8 @@ struct Args {
     /// Kill this node (Ed25519 key in hex) at start; may be repeated.
     #[arg(long = "kill", value_name = "ED25519_HEX")]
     kill: Vec<String>,
-    /// Make this node (Ed25519 key in hex) answer every request with 200 and random bytes at
-    /// start; may be repeated.
+    /// Make this node (Ed25519 key in hex) answer every onion and storage request with 200
+    /// and random bytes, from the start; may be repeated.
     #[arg(long = "garbage", value_name = "ED25519_HEX")]
     garbage: Vec<String>,
     /// Seed of the network's keys and fault draws.
