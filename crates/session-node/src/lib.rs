@@ -8,7 +8,8 @@
 //!   self-signed `CN=localhost` certificate made at start, serving `POST /onion_req/v2` and
 //!   `POST /storage_rpc/v1`;
 //! - a seed listener speaking plain HTTP (like the real testnet's seed) with `POST /json_rpc`
-//!   (`get_n_service_nodes`) and fault injection under `/admin/`.
+//!   (`get_n_service_nodes`) and fault injection under `/admin/` (kill, garbage replies,
+//!   guard fail rate).
 //!
 //! Each onion hop runs [`session_testnet::Network::handle_onion_hop`] under a mutex, then the
 //! node relays the next layer with a real HTTPS POST to the next node. See `docs/NODE.md`.
@@ -57,6 +58,11 @@ pub const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
 
 /// How long a relay waits for the next node's answer before answering 504.
 pub const RELAY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most random bytes a garbage node ([`LoopbackNetwork::set_garbage`]) answers with: each
+/// garbage body is 0 to this many bytes long, length and bytes drawn from the network's seeded
+/// RNG.
+pub const MAX_GARBAGE_LEN: usize = 512;
 
 /// How long [`LoopbackNetwork::shutdown`] waits for the listeners before aborting them.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
@@ -160,11 +166,12 @@ pub struct FileServerInfo {
     pub client_config: session_fileserver::FileServer,
 }
 
-/// One node's slot: its listing and whether it was killed.
+/// One node's slot: its listing, whether it was killed, and whether it answers garbage.
 #[derive(Debug)]
 pub(crate) struct Slot {
     pub(crate) info: ServiceNode,
     pub(crate) killed: AtomicBool,
+    pub(crate) garbage: AtomicBool,
 }
 
 /// What every listener task shares.
@@ -199,6 +206,24 @@ impl Shared {
         }
         let draw = rand_core::Rng::next_u64(&mut fail.1) as f64 / (u64::MAX as f64 + 1.0);
         draw < rate
+    }
+
+    /// A garbage body: 0 to [`MAX_GARBAGE_LEN`] bytes, drawn from the fault RNG.
+    pub(crate) fn draw_garbage(&self) -> Vec<u8> {
+        let mut fail = self.fail.lock().unwrap_or_else(PoisonError::into_inner);
+        let span = u64::try_from(MAX_GARBAGE_LEN + 1).unwrap_or(u64::MAX);
+        let len = usize::try_from(rand_core::Rng::next_u64(&mut fail.1) % span).unwrap_or(0);
+        let mut body = vec![0u8; len];
+        rand_core::Rng::fill_bytes(&mut fail.1, &mut body);
+        body
+    }
+
+    pub(crate) fn set_garbage(&self, key: &Ed25519PublicKey, on: bool) -> Result<(), NodeError> {
+        let slot = self
+            .slot(key)
+            .ok_or_else(|| NodeError::UnknownNode(key.to_hex()))?;
+        slot.garbage.store(on, Ordering::SeqCst);
+        Ok(())
     }
 
     pub(crate) fn set_fail_rate(&self, rate: f64) -> Result<(), NodeError> {
@@ -339,6 +364,7 @@ impl LoopbackNetwork {
             .map(|node| Slot {
                 info: *node.info(),
                 killed: AtomicBool::new(false),
+                garbage: AtomicBool::new(false),
             })
             .collect();
         let by_key = slots
@@ -439,6 +465,29 @@ impl LoopbackNetwork {
         self.shared
             .slot(key)
             .map(|slot| slot.killed.load(Ordering::SeqCst))
+    }
+
+    /// Turns a node's garbage fault on or off. A garbage node answers every request to its two
+    /// routes (`/onion_req/v2` and `/storage_rpc/v1`) with 200 `application/octet-stream` and
+    /// 0 to [`MAX_GARBAGE_LEN`] random bytes (drawn from the network's seeded RNG), which open
+    /// as no onion reply and are almost surely not JSON. It does so wherever it sits on a path
+    /// — as guard, as a relay, or as the destination — and does none of its own step: it peels
+    /// nothing, relays nothing and stores nothing. Its guard and the relays before it pass the
+    /// garbage back unchanged (a relay answers the next node's status and body), so a client
+    /// sees a 200 it cannot read from the guard of the path, whichever hop garbled it. The node
+    /// stays listed and counted in its swarm. A killed node stays silent whatever this says.
+    ///
+    /// # Errors
+    /// [`NodeError::UnknownNode`].
+    pub fn set_garbage(&self, key: &Ed25519PublicKey, on: bool) -> Result<(), NodeError> {
+        self.shared.set_garbage(key, on)
+    }
+
+    /// Whether a node answers garbage (`None`: no such node).
+    pub fn is_garbage(&self, key: &Ed25519PublicKey) -> Option<bool> {
+        self.shared
+            .slot(key)
+            .map(|slot| slot.garbage.load(Ordering::SeqCst))
     }
 
     /// Sets how far a node's clock runs from the real one (its storage RPCs check request

@@ -29,6 +29,10 @@ struct Args {
     /// Kill this node (Ed25519 key in hex) at start; may be repeated.
     #[arg(long = "kill", value_name = "ED25519_HEX")]
     kill: Vec<String>,
+    /// Make this node (Ed25519 key in hex) answer every onion and storage request with 200
+    /// and random bytes, from the start; may be repeated.
+    #[arg(long = "garbage", value_name = "ED25519_HEX")]
+    garbage: Vec<String>,
     /// Seed of the network's keys and fault draws.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -64,13 +68,8 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let mut killed = Vec::new();
-    for hex in &args.kill {
-        killed.push(
-            Ed25519PublicKey::from_hex(hex.trim())
-                .map_err(|_| format!("--kill {hex}: not an Ed25519 key in hex"))?,
-        );
-    }
+    let killed = keys("--kill", &args.kill)?;
+    let garbage = keys("--garbage", &args.garbage)?;
     let config = NodeConfig {
         nodes: args.nodes,
         swarms: args.swarms,
@@ -83,6 +82,10 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     for key in &killed {
         net.kill(key).map_err(|e| format!("--kill: {e}"))?;
+    }
+    for key in &garbage {
+        net.set_garbage(key, true)
+            .map_err(|e| format!("--garbage: {e}"))?;
     }
     let community = if args.community {
         let config = session_testnet::CommunityConfig::default();
@@ -107,6 +110,17 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The keys given to `flag`, each an Ed25519 key in hex.
+fn keys(flag: &str, given: &[String]) -> Result<Vec<Ed25519PublicKey>, String> {
+    given
+        .iter()
+        .map(|hex| {
+            Ed25519PublicKey::from_hex(hex.trim())
+                .map_err(|_| format!("{flag} {hex}: not an Ed25519 key in hex"))
+        })
+        .collect()
+}
+
 /// (host, server key hex, join URL) of the community server, when one is served.
 type CommunityInfo = (String, String, String);
 
@@ -123,6 +137,7 @@ fn print_network(net: &LoopbackNetwork, as_json: bool, community: Option<&Commun
                     "x25519": n.x25519.to_hex(),
                     "swarm_id": n.swarm_id.map(|s| s.get()),
                     "killed": net.is_killed(&n.ed25519).unwrap_or(false),
+                    "garbage": net.is_garbage(&n.ed25519).unwrap_or(false),
                 })
             })
             .collect();
@@ -154,6 +169,8 @@ fn print_network(net: &LoopbackNetwork, as_json: bool, community: Option<&Commun
             .map_or_else(String::new, |s| format!("{:016x}", s.get()));
         let state = if net.is_killed(&n.ed25519).unwrap_or(false) {
             "  KILLED"
+        } else if net.is_garbage(&n.ed25519).unwrap_or(false) {
+            "  GARBAGE"
         } else {
             ""
         };

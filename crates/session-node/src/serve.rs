@@ -146,7 +146,15 @@ async fn node_route(shared: Arc<Shared>, index: usize, request: Request<Incoming
     if request.method() != Method::POST {
         return not_found(&request);
     }
-    match request.uri().path() {
+    let path = request.uri().path();
+    if matches!(path, "/onion_req/v2" | "/storage_rpc/v1") && slot.garbage.load(Ordering::SeqCst) {
+        // The body is read (and limited) as usual, then not looked at.
+        return match read_body(request).await {
+            Ok(_) => reply(200, "application/octet-stream", shared.draw_garbage()),
+            Err(answer) => answer,
+        };
+    }
+    match path {
         "/onion_req/v2" => {
             let from = request
                 .headers()
@@ -277,7 +285,12 @@ async fn seed_route(shared: Arc<Shared>, request: Request<Incoming>) -> Answer {
     let path = request.uri().path().to_owned();
     if !matches!(
         path.as_str(),
-        "/json_rpc" | "/admin/kill" | "/admin/revive" | "/admin/fail_rate"
+        "/json_rpc"
+            | "/admin/kill"
+            | "/admin/revive"
+            | "/admin/garbage"
+            | "/admin/honest"
+            | "/admin/fail_rate"
     ) {
         return not_found(&request);
     }
@@ -307,7 +320,7 @@ async fn seed_route(shared: Arc<Shared>, request: Request<Incoming>) -> Answer {
                 _ => text(400, "fail rate must be a number between 0 and 1"),
             }
         }
-        // /admin/kill and /admin/revive
+        // /admin/kill, /admin/revive, /admin/garbage and /admin/honest
         _ => {
             let key = core::str::from_utf8(&body)
                 .ok()
@@ -315,7 +328,12 @@ async fn seed_route(shared: Arc<Shared>, request: Request<Incoming>) -> Answer {
             let Some(key) = key else {
                 return text(400, "body must be a node's Ed25519 key in hex");
             };
-            match shared.set_killed(&key, path == "/admin/kill") {
+            let done = match path.as_str() {
+                "/admin/garbage" => shared.set_garbage(&key, true),
+                "/admin/honest" => shared.set_garbage(&key, false),
+                _ => shared.set_killed(&key, path == "/admin/kill"),
+            };
+            match done {
                 Ok(()) => text(200, "OK"),
                 Err(error) => text(404, error.to_string()),
             }
