@@ -198,10 +198,8 @@ async fn garbage_is_drawn_from_the_network_s_seed() {
     .unwrap();
 }
 
-/// An identity whose swarm does not hold `node`. A garbage swarm member makes the client blame
-/// its paths rather than the member (an unreadable reply is a path failure, and the member is
-/// not marked tried), so a request can run out of attempts with honest members left: these
-/// tests keep the garbage node out of the recipient's swarm.
+/// An identity whose swarm does not hold `node`, for the tests of a garbage node as guard or
+/// relay only.
 fn outside_swarm_of(net: &LoopbackNetwork, node: &session_identity::Ed25519PublicKey) -> Identity {
     (0..64)
         .map(|_| Identity::generate(&mut OsRng))
@@ -324,6 +322,57 @@ async fn a_client_builds_its_paths_around_a_garbage_node_and_fails_cleanly_when_
         assert!(bob.poll().await.is_err());
         // Nothing was stored by a garbage node.
         assert_eq!(net.with_network(|n| n.stored_count(&bob.session_id())), 1);
+        net.shutdown().await;
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_garbage_member_of_the_recipient_s_swarm_does_not_stop_delivery() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let net = start(12, 3).await;
+        let cfg = NetworkConfig::local(net.seed_url());
+        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
+        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+        let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
+        // A member of Bob's swarm that is on none of the client's paths: it garbles only as
+        // the destination.
+        let on_paths: Vec<_> = network
+            .paths()
+            .iter()
+            .flat_map(|p| p.hops().iter().map(|n| n.ed25519))
+            .collect();
+        let member = net.with_network(|n| {
+            let map = n.swarm_map();
+            let swarm = map.swarm_for(&bob.session_id()).unwrap();
+            swarm
+                .members
+                .iter()
+                .map(|m| m.ed25519)
+                .find(|key| !on_paths.contains(key))
+                .expect("a member off the paths")
+        });
+        net.set_garbage(&member, true).unwrap();
+
+        // Each unreadable reply sends the retry to another member: every send is acknowledged.
+        let mut sent = Vec::new();
+        for i in 0..24 {
+            let text = format!("m{i:02}");
+            alice.send_text(&bob.session_id(), &text).await.unwrap();
+            sent.push(text);
+        }
+        sent.sort();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.extend(texts(&bob.poll().await.unwrap()));
+            if got.len() >= sent.len() {
+                break;
+            }
+        }
+        got.sort();
+        assert_eq!(got, sent, "each acknowledged message once");
         net.shutdown().await;
     })
     .await

@@ -892,7 +892,10 @@ fn decisions() {
             Decision::MarkPathBad
         );
         let retry = r.next_attempt(&mut rng).unwrap();
-        assert_ne!(retry.node, garbled.node, "the garbling member is not retried");
+        assert_ne!(
+            retry.node, garbled.node,
+            "the garbling member is not retried"
+        );
         assert!(two.contains(&retry.node));
     }
 
