@@ -168,6 +168,8 @@ proptest! {
                                 excluded.push(failed);
                             }
                             Decision::MarkNodeBad { node } if node == attempt.node.ed25519 => excluded.push(node),
+                            // An unreadable reply (outcome 11): the member counts as tried.
+                            Decision::MarkPathBad if code == 11 => excluded.push(attempt.node.ed25519),
                             Decision::ReplaceSwarmAndRetry { members: new, .. } => {
                                 prop_assert_eq!(request.members(), &new[..]);
                                 excluded.clear();
