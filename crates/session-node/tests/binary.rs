@@ -11,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{connect, texts};
 use serde_json::Value;
-use session_client::{Client, HttpsTransport, Network, NetworkConfig};
+use session_client::Client;
 use session_identity::{Ed25519PublicKey, Identity, OsRng};
 use session_swarm::{parse_service_node_list, SwarmMap};
 
@@ -198,15 +199,6 @@ async fn the_garbage_and_kill_flags_take_effect_at_start() {
     result.unwrap();
 }
 
-fn texts(received: &[session_client::Received]) -> Vec<String> {
-    let mut t: Vec<String> = received
-        .iter()
-        .filter_map(|m| m.text().map(str::to_owned))
-        .collect();
-    t.sort();
-    t
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_of_the_binary_loses_no_acknowledged_message_to_garbage_and_a_kill() {
     let (process, line) = spawn(&[
@@ -221,9 +213,7 @@ async fn a_client_of_the_binary_loses_no_acknowledged_message_to_garbage_and_a_k
     let result = tokio::time::timeout(TEST_TIMEOUT, async {
         let printed: Value = serde_json::from_str(&line.unwrap()).unwrap();
         let seed = printed["seed_url"].as_str().unwrap().to_owned();
-        let cfg = NetworkConfig::local(seed.clone());
-        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
-        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        let network = connect(seed.clone()).await;
         assert_eq!(network.status().paths, 2);
         let alice = Arc::new(Client::new(
             Identity::generate(&mut OsRng),

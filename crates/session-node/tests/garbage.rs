@@ -8,11 +8,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{http, now, onion, post, start, url};
+use common::{connect, http, now, onion, post, start, texts, url};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
-use session_client::{Client, HttpsTransport, Network, NetworkConfig};
+use session_client::Client;
 use session_identity::{Identity, OsRng};
 use session_node::{LoopbackNetwork, NodeConfig, NodeError, MAX_GARBAGE_LEN};
 use session_onion::OnionFailure;
@@ -213,22 +213,11 @@ fn outside_swarm_of(net: &LoopbackNetwork, node: &session_identity::Ed25519Publi
         .expect("an identity outside the node's swarm")
 }
 
-fn texts(received: &[session_client::Received]) -> Vec<String> {
-    let mut t: Vec<String> = received
-        .iter()
-        .filter_map(|m| m.text().map(str::to_owned))
-        .collect();
-    t.sort();
-    t
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_strikes_out_a_garbage_guard_and_still_delivers() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let net = start(12, 3).await;
-        let cfg = NetworkConfig::local(net.seed_url());
-        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
-        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        let network = connect(net.seed_url()).await;
         let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
         // A guard, and a Bob whose swarm it is not in (so that it only garbles as guard):
         // three strikes drop its path before a request runs out of attempts.
@@ -269,9 +258,7 @@ async fn a_client_builds_its_paths_around_a_garbage_node_and_fails_cleanly_when_
         // Garbage before the client starts: the path test (an `info` through each new path)
         // throws out every path through it.
         net.set_garbage(&nodes[0].ed25519, true).unwrap();
-        let cfg = NetworkConfig::local(net.seed_url());
-        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
-        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        let network = connect(net.seed_url()).await;
         assert!(!network.paths().is_empty());
         assert!(
             network
@@ -332,9 +319,7 @@ async fn a_client_builds_its_paths_around_a_garbage_node_and_fails_cleanly_when_
 async fn a_garbage_member_of_the_recipient_s_swarm_does_not_stop_delivery() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let net = start(12, 3).await;
-        let cfg = NetworkConfig::local(net.seed_url());
-        let transport = HttpsTransport::new(&cfg.seeds).unwrap();
-        let network = Arc::new(Network::bootstrap(transport, cfg).await.unwrap());
+        let network = connect(net.seed_url()).await;
         let alice = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
         let bob = Client::new(Identity::generate(&mut OsRng), Arc::clone(&network));
         // A member of Bob's swarm that is on none of the client's paths: it garbles only as

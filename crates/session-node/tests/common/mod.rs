@@ -1,5 +1,6 @@
 //! What the tests share: a tiny network on free ports, an HTTP client that accepts the nodes'
-//! self-signed certificates, and one onion request sent the way a client sends it.
+//! self-signed certificates, one onion request sent the way a client sends it, and a
+//! session-client network bootstrapped from a seed.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::time::Duration;
@@ -79,4 +80,27 @@ pub async fn onion(
     )
     .await;
     (status, reply, request)
+}
+
+/// A session-client network bootstrapped from the seed at `seed_url` (paths built and tested).
+pub async fn connect(
+    seed_url: String,
+) -> std::sync::Arc<session_client::Network<session_client::HttpsTransport>> {
+    let cfg = session_client::NetworkConfig::local(seed_url);
+    let transport = session_client::HttpsTransport::new(&cfg.seeds).unwrap();
+    std::sync::Arc::new(
+        session_client::Network::bootstrap(transport, cfg)
+            .await
+            .unwrap(),
+    )
+}
+
+/// The texts of `received`, sorted.
+pub fn texts(received: &[session_client::Received]) -> Vec<String> {
+    let mut t: Vec<String> = received
+        .iter()
+        .filter_map(|m| m.text().map(str::to_owned))
+        .collect();
+    t.sort();
+    t
 }
