@@ -680,6 +680,8 @@ impl Identity {
         scalar[0] &= 248;
         scalar[31] &= 127;
         scalar[31] |= 64;
+        let x25519_secret = X25519SecretKey::from_bytes(scalar);
+        scalar.zeroize();
         #[cfg(feature = "native")]
         let native_signing_key = crate::backend::native_active()
             .then(|| {
@@ -695,7 +697,7 @@ impl Identity {
             signing_key,
             #[cfg(feature = "native")]
             native_signing_key,
-            x25519_secret: X25519SecretKey::from_bytes(scalar),
+            x25519_secret,
             ed25519_public,
             x25519_public,
         }
