@@ -195,6 +195,38 @@ fn body(c: &mut Criterion, backend: Backend) {
     }
     group.finish();
 
+    // Verification with libsodium's rules: a short message, and one the size of a 100-member
+    // keys message (where the SHA-512 of the message weighs).
+    for (name, length) in [
+        ("ed25519_verify_64B", 64usize),
+        ("ed25519_verify_7KiB", 7 * 1024),
+    ] {
+        let signed: Vec<u8> = (0..length).map(|i| i as u8).collect();
+        let signature = alice.sign(&signed);
+        let public = alice.ed25519_public_key();
+        assert!(sodium::verify_detached(
+            signature.as_bytes(),
+            &signed,
+            public.as_bytes()
+        ));
+        let mut group = c.benchmark_group(name);
+        group.bench_function(&sessionkit, |b| {
+            b.iter(|| public.verify(black_box(&signed), &signature))
+        });
+        if pure {
+            group.bench_function("libsodium", |b| {
+                b.iter(|| {
+                    sodium::verify_detached(
+                        signature.as_bytes(),
+                        black_box(&signed),
+                        public.as_bytes(),
+                    )
+                })
+            });
+        }
+        group.finish();
+    }
+
     // A blinded signature as libsession makes it: blinded key pair derived, then signed.
     for (name, kind) in [
         ("blind15_sign_64B", Blind::B15),

@@ -73,6 +73,7 @@ mod group;
 mod keys;
 mod message;
 mod state;
+mod tag;
 
 pub use error::{KeysError, LoadError};
 pub use group::{group_id, GroupSecret};

@@ -375,7 +375,7 @@ pub(crate) fn parse_supplement_keys(inner: &[u8]) -> Result<Vec<GroupKey>, LoadE
 /// A member tries its one key on every entry of a keys message, all under the message's one
 /// nonce, so the XChaCha20 subkey and the Poly1305 key (ChaCha20 block 0) are the same for
 /// every attempt: they are derived once, and each attempt is only a Poly1305 tag over the
-/// entry, compared in constant time. The entry that matches is decrypted from block 1.
+/// entry ([`crate::tag`]), compared in constant time. The entry that matches is decrypted from block 1.
 pub(crate) fn open_first<'e>(
     key: &[u8; 32],
     nonce: &[u8; NONCE_LEN],
@@ -383,8 +383,6 @@ pub(crate) fn open_first<'e>(
 ) -> Option<Zeroizing<Vec<u8>>> {
     use chacha20::cipher::{KeyIvInit, StreamCipher};
     use chacha20::{hchacha, ChaCha20, R20};
-    use poly1305::universal_hash::{KeyInit, UniversalHash};
-    use poly1305::Poly1305;
     use subtle::ConstantTimeEq;
 
     const TAG: usize = 16;
@@ -402,7 +400,7 @@ pub(crate) fn open_first<'e>(
     let mut mac_key = Zeroizing::new([0u8; 32]);
     mac_key.copy_from_slice(&block0[..32]);
     // The key's powers are computed once; each attempt starts from a copy.
-    let keyed = Poly1305::new(&(*mac_key).into());
+    let keyed = crate::tag::ShortPoly1305::new(&mac_key);
     for entry in entries {
         let Some(split) = entry.len().checked_sub(TAG) else {
             continue;
@@ -413,7 +411,7 @@ pub(crate) fn open_first<'e>(
         let mut lengths = [0u8; 16];
         lengths[8..].copy_from_slice(&(ciphertext.len() as u64).to_le_bytes());
         mac.update_padded(&lengths);
-        if bool::from(mac.finalize().as_slice().ct_eq(tag)) {
+        if bool::from(mac.finalize()[..].ct_eq(tag)) {
             // `cipher` stands at block 1 after block 0 was drawn.
             let mut plaintext = Zeroizing::new(ciphertext.to_vec());
             cipher.apply_keystream(&mut plaintext[..]);

@@ -11,10 +11,12 @@
 //!   AES-GCM run as assembly. It needs a C compiler to build and exists only on the targets
 //!   aws-lc supports. With the feature on it is the active backend from the start.
 //!
-//! What stays pure on both: Ed25519 **verification** (its rules are libsodium's, which
-//! aws-lc's do not match: aws-lc accepts a small-order `R` or key, and it is no faster here),
-//! the Edwards arithmetic of blinding, batch verification and the subgroup checks,
-//! XSalsa20-Poly1305 and AES-CBC.
+//! Ed25519 **verification** keeps libsodium's rules on both, and its equation is
+//! curve25519-dalek's on both (faster here than aws-lc's, which would also accept a small-order
+//! `R` or key); under `native` its SHA-512 is aws-lc's.
+//!
+//! What stays pure on both: the Edwards arithmetic of blinding, batch verification and the
+//! subgroup checks, XSalsa20-Poly1305 and AES-CBC.
 //!
 //! Objects take the backend that is active when they are built (an [`X25519SecretKey`], an
 //! [`Identity`], an [`aead::Aes256Gcm`]) and keep it. [`set_active`] is for benchmarks and tests

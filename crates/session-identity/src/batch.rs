@@ -148,12 +148,7 @@ pub fn verify_and_to_x25519_batch(
         let (Some(key), Some(r)) = (key, usable_nonce(&r_bytes)) else {
             continue;
         };
-        let h = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(r_bytes)
-                .chain_update(item.key.as_bytes())
-                .chain_update(item.message),
-        );
+        let h = crate::keys::challenge(&r_bytes, item.key.as_bytes(), item.message);
         candidates.push(Candidate {
             index,
             key,

@@ -372,12 +372,7 @@ impl Ed25519PublicKey {
         let a = CompressedEdwardsY(self.0)
             .decompress()
             .ok_or(SignatureError::PublicKey(PointError::NotOnCurve))?;
-        let h = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(r_bytes)
-                .chain_update(self.0)
-                .chain_update(message),
-        );
+        let h = challenge(&r_bytes, &self.0, message);
         let r_check = EdwardsPoint::vartime_double_scalar_mul_basepoint(&h, &(-a), &s);
         if r_check.compress().to_bytes() == r_bytes {
             Ok(a)
@@ -501,6 +496,29 @@ impl Drop for X25519SecretKey {
 }
 
 impl ZeroizeOnDrop for X25519SecretKey {}
+
+/// An Ed25519 signature's challenge `H(R ‖ A ‖ M)` reduced modulo ℓ. SHA-512 is aws-lc's
+/// under the `native` [backend](crate::backend) (about 1.4× RustCrypto's on long messages), a
+/// keys message or a long 1:1 message being mostly hashing.
+pub(crate) fn challenge(r: &[u8; 32], key: &[u8; 32], message: &[u8]) -> Scalar {
+    #[cfg(feature = "native")]
+    if crate::backend::native_active() {
+        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA512);
+        context.update(r);
+        context.update(key);
+        context.update(message);
+        let digest = context.finish();
+        if let Ok(wide) = <[u8; 64]>::try_from(digest.as_ref()) {
+            return Scalar::from_bytes_mod_order_wide(&wide);
+        }
+    }
+    Scalar::from_hash(
+        Sha512::new()
+            .chain_update(r)
+            .chain_update(key)
+            .chain_update(message),
+    )
+}
 
 /// X25519 on aws-lc-rs, with libsodium's semantics (checked by the differential tests): the
 /// scalar clamped, the high bit of `u` ignored, a non-canonical `u` reduced, the all-zero
@@ -933,5 +951,151 @@ mod verify_convert_tests {
             }
         }
         panic!("no even challenge in 64 tries");
+    }
+}
+
+#[cfg(test)]
+mod verify_backend_tests {
+    use super::*;
+    use crate::backend::{self, Backend};
+
+    /// A key, a message, a signature and the verdict libsodium's rules give.
+    type Case<'a> = (
+        Ed25519PublicKey,
+        &'a [u8],
+        Signature,
+        Result<(), SignatureError>,
+    );
+
+    /// Every verdict, and the error that explains a refusal, is the same on each backend,
+    /// including signatures the bare equation accepts and libsodium's rules refuse.
+    #[test]
+    fn verdicts_and_errors_are_the_same_on_every_backend() {
+        let id = Identity::from_seed(Seed::from_legacy_bytes([7; 16]));
+        let pk = id.ed25519_public_key();
+        let message = [0x5au8; 300];
+        let good = id.sign(&message);
+        let small_order = curve25519_dalek::constants::EIGHT_TORSION[1]
+            .compress()
+            .to_bytes();
+        let mut non_canonical = [0xffu8; 32];
+        non_canonical[0] = 0xee;
+        non_canonical[31] = 0x7f;
+        let with = |r: Option<[u8; 32]>, s_plus_order: bool| {
+            let mut sig = *good.as_bytes();
+            if let Some(r) = r {
+                sig[..32].copy_from_slice(&r);
+            }
+            if s_plus_order {
+                // S + ℓ: the same scalar, not reduced (ℓ little-endian).
+                let l: [u8; 32] = [
+                    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde,
+                    0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+                ];
+                let mut carry = 0u16;
+                for j in 0..32 {
+                    let sum = u16::from(sig[32 + j]) + u16::from(l[j]) + carry;
+                    sig[32 + j] = sum as u8;
+                    carry = sum >> 8;
+                }
+            }
+            Signature(sig)
+        };
+        let cases: [Case<'_>; 6] = [
+            (pk, &message, good, Ok(())),
+            (pk, b"other", good, Err(SignatureError::Mismatch)),
+            (
+                pk,
+                &message,
+                with(None, true),
+                Err(SignatureError::NonCanonicalScalar),
+            ),
+            (
+                pk,
+                &message,
+                with(Some(small_order), false),
+                Err(SignatureError::SmallOrderNonce),
+            ),
+            (
+                Ed25519PublicKey(small_order),
+                &message,
+                good,
+                Err(SignatureError::PublicKey(PointError::SmallOrder)),
+            ),
+            (
+                Ed25519PublicKey(non_canonical),
+                &message,
+                good,
+                Err(SignatureError::PublicKey(PointError::NonCanonical)),
+            ),
+        ];
+        // Signatures the bare equation accepts and libsodium's rules refuse. The key's owner
+        // can make R the identity: S = H(R ‖ A ‖ M)·a.
+        let hash = |r: &[u8; 32], key: &[u8; 32], m: &[u8]| {
+            Scalar::from_hash(
+                Sha512::new()
+                    .chain_update(r)
+                    .chain_update(key)
+                    .chain_update(m),
+            )
+        };
+        let expanded = Sha512::digest(&id.expose_ed25519_secret_key()[..32]);
+        let a = Scalar::from_bytes_mod_order(curve25519_dalek::scalar::clamp_integer(
+            expanded[..32].try_into().unwrap(),
+        ));
+        let identity_r = EdwardsPoint::default().compress().to_bytes();
+        let mut forged = [0u8; 64];
+        forged[..32].copy_from_slice(&identity_r);
+        forged[32..].copy_from_slice((hash(&identity_r, &pk.0, &message) * a).as_bytes());
+        // A key of order 8 (no secret at all): R = [S]B, and a message whose challenge is a
+        // multiple of 8, so that [k]A vanishes.
+        let torsion_key = curve25519_dalek::constants::EIGHT_TORSION[1]
+            .compress()
+            .to_bytes();
+        let s = Scalar::from_bytes_mod_order([11; 32]);
+        let r = EdwardsPoint::mul_base(&s).compress().to_bytes();
+        let torsion_message = (0u32..256)
+            .map(u32::to_le_bytes)
+            .find(|m| hash(&r, &torsion_key, m).as_bytes()[0] % 8 == 0)
+            .expect("a challenge divisible by 8 in 256 tries");
+        let mut keyless = [0u8; 64];
+        keyless[..32].copy_from_slice(&r);
+        keyless[32..].copy_from_slice(s.as_bytes());
+        let mut cases = cases.to_vec();
+        cases.push((
+            pk,
+            &message,
+            Signature(forged),
+            Err(SignatureError::SmallOrderNonce),
+        ));
+        cases.push((
+            Ed25519PublicKey(torsion_key),
+            &torsion_message,
+            Signature(keyless),
+            Err(SignatureError::PublicKey(PointError::SmallOrder)),
+        ));
+        // Both are accepted by the equation alone (what aws-lc's own verification checks).
+        for (key, m, sig) in [
+            (pk.0, &message[..], forged),
+            (torsion_key, &torsion_message[..], keyless),
+        ] {
+            let a = CompressedEdwardsY(key).decompress().unwrap();
+            let s = Scalar::from_canonical_bytes(sig[32..].try_into().unwrap()).unwrap();
+            let k = hash(&sig[..32].try_into().unwrap(), &key, m);
+            let check = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &(-a), &s);
+            assert_eq!(check.compress().to_bytes(), sig[..32]);
+        }
+        for &each in Backend::ALL {
+            backend::set_active(each);
+            for (n, (key, message, sig, expected)) in cases.iter().enumerate() {
+                assert_eq!(key.verify(message, sig), *expected, "{each:?} case {n}");
+                assert_eq!(
+                    key.verify_and_to_x25519(message, sig).map(|_| ()),
+                    *expected,
+                    "{each:?} case {n}"
+                );
+            }
+        }
+        backend::set_active(Backend::DEFAULT);
     }
 }
