@@ -3,6 +3,7 @@
 /work/shared/vectors when present) and from hand-written replies.
 
 Usage: python3 fuzz/seed_corpus.py [conformance-request-dir]
+       ONLY=<target> python3 fuzz/seed_corpus.py   (seeds that one target only)
 
 The optional directory holds conformance request lines (one JSON object per file); up to four
 of the smallest per op are copied into the conformance_line corpus. Files are named by their
@@ -17,6 +18,8 @@ files = glob.glob(os.path.join(ROOT, "crates/*/tests/data/*.json")) + glob.glob(
 
 
 def put(target, data):
+    if os.environ.get("ONLY", target) != target:
+        return
     if isinstance(data, str):
         data = data.encode()
     if len(data) > 64 * 1024:
@@ -278,3 +281,33 @@ if len(sys.argv) > 1:
     for op, lines in by_op.items():
         for data in sorted(lines, key=len)[:4]:
             put("conformance_line", data)
+
+# backends_agree: the Wycheproof cases, in the check's layout (byte 0: 0 AES-GCM, 1 XChaCha,
+# 2 X25519, 3 Ed25519), and a few edge values.
+WYCHEPROOF = os.path.join(ROOT, "crates/session-identity/tests/data/wycheproof")
+for name, op, iv_len in (("aes_gcm_test.json", 0, 12), ("xchacha20_poly1305_test.json", 1, 24)):
+    for group in json.load(open(os.path.join(WYCHEPROOF, name)))["testGroups"]:
+        if group["keySize"] != 256 or group["ivSize"] != iv_len * 8:
+            continue
+        for t in group["tests"][::3]:
+            aad = bytes.fromhex(t["aad"])
+            if len(aad) > 255:
+                continue
+            body = bytes.fromhex(t["ct"]) + bytes.fromhex(t["tag"])
+            put("backends_agree", bytes([op]) + bytes.fromhex(t["key"]) + bytes.fromhex(t["iv"])
+                + bytes([len(aad)]) + aad + body)
+for t in json.load(open(os.path.join(WYCHEPROOF, "x25519_test.json")))["testGroups"][0]["tests"][::4]:
+    put("backends_agree", b"\x02" + bytes.fromhex(t["private"]) + bytes.fromhex(t["public"]))
+for group in json.load(open(os.path.join(WYCHEPROOF, "ed25519_test.json")))["testGroups"][::3]:
+    pk = bytes.fromhex(group["publicKey"]["pk"])
+    for t in group["tests"][:3]:
+        sig = bytes.fromhex(t["sig"])
+        if len(sig) != 64:
+            continue
+        put("backends_agree", b"\x03" + hashlib.sha256(pk).digest() + pk + sig
+            + bytes.fromhex(t["msg"]))
+for u in (b"\x00" * 32, b"\x01" + b"\x00" * 31, b"\xff" * 32, b"\xec" + b"\xff" * 30 + b"\x7f",
+          b"\xed" + b"\xff" * 30 + b"\x7f"):
+    put("backends_agree", b"\x02" + b"\x42" * 32 + u)
+put("backends_agree", b"\x00" + b"\x00" * 45)
+put("backends_agree", b"\x01" + b"\x00" * 57)

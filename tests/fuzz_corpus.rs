@@ -48,6 +48,7 @@ replay_tests!(
     mnemonic_decode,
     blinded_ids,
     ed25519_verify,
+    backends_agree,
     conformance_line,
     session_protocol_decrypt,
     blinded_dm_decrypt,

@@ -86,6 +86,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("config_dump_load", config_dump_load),
     ("group_keys_load", group_keys_load),
     ("subaccount_parse", subaccount_parse),
+    ("backends_agree", backends_agree),
 ];
 
 /// Deterministic bytes: fuzzing needs reproducible inputs, not secrecy.
@@ -880,4 +881,142 @@ pub fn attachment_pointer_parse(data: &[u8]) {
     }
     assert!(pointer.decrypt(b"not an upload of either scheme").is_err());
     let _ = pointer.decrypt(data);
+}
+
+/// What one backend computes from a `backends_agree` input: every result and every error, so
+/// that two backends can be compared byte for byte.
+fn backend_outcome(op: u8, data: &[u8]) -> Vec<u8> {
+    use session_identity::aead::{Aes256Gcm, XChaCha20Poly1305};
+
+    fn push_result<E: core::fmt::Debug>(out: &mut Vec<u8>, result: Result<Vec<u8>, E>) {
+        match result {
+            Ok(bytes) => {
+                out.push(0);
+                out.extend_from_slice(&bytes);
+            }
+            Err(e) => {
+                out.push(1);
+                out.extend_from_slice(format!("{e:?}").as_bytes());
+            }
+        }
+    }
+    fn take<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
+        let head = data.get(..N)?.try_into().ok()?;
+        Some((head, &data[N..]))
+    }
+
+    let mut out = Vec::new();
+    match op % 4 {
+        // AES-256-GCM: key ‖ nonce ‖ aad length (1 byte) ‖ aad ‖ the rest, opened and sealed.
+        0 => {
+            let Some((key, rest)) = take::<32>(data) else {
+                return out;
+            };
+            let Some((nonce, rest)) = take::<12>(rest) else {
+                return out;
+            };
+            let Some((&aad_len, rest)) = rest.split_first() else {
+                return out;
+            };
+            let (aad, body) = rest.split_at(usize::from(aad_len).min(rest.len()));
+            let cipher = Aes256Gcm::new(&key);
+            push_result(&mut out, cipher.decrypt(&nonce, aad, body));
+            let sealed = cipher.encrypt(&nonce, aad, body);
+            if let Ok(sealed) = &sealed {
+                assert_eq!(cipher.decrypt(&nonce, aad, sealed).as_deref(), Ok(body));
+            }
+            push_result(&mut out, sealed);
+        }
+        // XChaCha20-Poly1305, the same layout with a 24-byte nonce.
+        1 => {
+            let Some((key, rest)) = take::<32>(data) else {
+                return out;
+            };
+            let Some((nonce, rest)) = take::<24>(rest) else {
+                return out;
+            };
+            let Some((&aad_len, rest)) = rest.split_first() else {
+                return out;
+            };
+            let (aad, body) = rest.split_at(usize::from(aad_len).min(rest.len()));
+            let cipher = XChaCha20Poly1305::new(&key);
+            push_result(&mut out, cipher.decrypt(&nonce, aad, body));
+            let sealed = cipher.encrypt(&nonce, aad, body);
+            if let Ok(sealed) = &sealed {
+                assert_eq!(cipher.decrypt(&nonce, aad, sealed).as_deref(), Ok(body));
+            }
+            push_result(&mut out, sealed);
+        }
+        // X25519: secret ‖ peer's u; the public key and the shared secret (or its refusal).
+        2 => {
+            let Some((secret, rest)) = take::<32>(data) else {
+                return out;
+            };
+            let Some((peer, _)) = take::<32>(rest) else {
+                return out;
+            };
+            let secret = X25519SecretKey::from_bytes(secret);
+            out.extend_from_slice(secret.public_key().as_bytes());
+            push_result(
+                &mut out,
+                secret
+                    .diffie_hellman(&X25519PublicKey::from_bytes(peer))
+                    .map(|shared| shared.expose_secret_bytes().to_vec()),
+            );
+        }
+        // Ed25519: seed ‖ key ‖ signature ‖ message; the seed's signature of the message, and
+        // the verdict on the given key and signature (with its reason).
+        _ => {
+            let Some((seed, rest)) = take::<32>(data) else {
+                return out;
+            };
+            let Some((key, rest)) = take::<32>(rest) else {
+                return out;
+            };
+            let Some((signature, message)) = take::<64>(rest) else {
+                return out;
+            };
+            let signer = Identity::from_seed(Seed::from_full_bytes(seed));
+            let own = signer.sign(message);
+            out.extend_from_slice(own.as_bytes());
+            assert_eq!(signer.ed25519_public_key().verify(message, &own), Ok(()));
+            let key = Ed25519PublicKey::from_bytes(key);
+            let signature = Signature::from_bytes(signature);
+            push_result(
+                &mut out,
+                key.verify(message, &signature).map(|()| Vec::new()),
+            );
+            push_result(
+                &mut out,
+                key.verify_and_to_x25519(message, &signature)
+                    .map(|x| x.as_bytes().to_vec()),
+            );
+        }
+    }
+    out
+}
+
+/// Byte 0 picks AES-256-GCM, XChaCha20-Poly1305, X25519 or Ed25519; the rest is that
+/// operation's input. Every backend compiled in (pure, and native with the `native` feature)
+/// must give the same bytes, the same verdicts and the same errors.
+pub fn backends_agree(data: &[u8]) {
+    use session_identity::backend::{self, Backend};
+
+    let Some((&op, rest)) = data.split_first() else {
+        return;
+    };
+    let outcomes: Vec<Vec<u8>> = Backend::ALL
+        .iter()
+        .map(|&each| {
+            backend::set_active(each);
+            backend_outcome(op, rest)
+        })
+        .collect();
+    backend::set_active(Backend::DEFAULT);
+    for (each, outcome) in Backend::ALL.iter().zip(&outcomes).skip(1) {
+        assert_eq!(
+            outcome, &outcomes[0],
+            "{each:?} differs from the pure backend"
+        );
+    }
 }
