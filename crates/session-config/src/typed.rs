@@ -276,7 +276,7 @@ macro_rules! forward_sync_state {
         }
 
         /// See [`Config::dump`](crate::Config::dump).
-        pub fn dump(&mut self) -> alloc::vec::Vec<u8> {
+        pub fn dump(&mut self) -> zeroize::Zeroizing<alloc::vec::Vec<u8>> {
             self.config.dump()
         }
 

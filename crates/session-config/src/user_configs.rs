@@ -32,7 +32,8 @@ use crate::{
 /// assert_eq!(desktop.profile.name(), Some("Kallie"));
 ///
 /// // Persist every config that changed, and restore them.
-/// let dumps: Vec<(UserKind, Vec<u8>)> =
+/// // Each dump holds the data in the clear and is wiped on drop.
+/// let dumps: Vec<(UserKind, zeroize::Zeroizing<Vec<u8>>)> =
 ///     desktop.needs_dump().into_iter().map(|k| (k, desktop.dump(k))).collect();
 /// let restored = UserConfigs::load(&account, dumps.iter().map(|(k, d)| (*k, &d[..])))?;
 /// assert_eq!(restored.profile.name(), Some("Kallie"));
@@ -157,7 +158,7 @@ impl UserConfigs {
     }
 
     /// The dump of `kind` (see [`Config::dump`]).
-    pub fn dump(&mut self, kind: UserKind) -> Vec<u8> {
+    pub fn dump(&mut self, kind: UserKind) -> zeroize::Zeroizing<Vec<u8>> {
         match kind {
             UserKind::UserProfile => self.profile.dump(),
             UserKind::Contacts => self.contacts.dump(),

@@ -261,7 +261,7 @@ impl UserProfile {
     }
 
     /// See [`Config::dump`].
-    pub fn dump(&mut self) -> Vec<u8> {
+    pub fn dump(&mut self) -> zeroize::Zeroizing<Vec<u8>> {
         self.config.dump()
     }
 

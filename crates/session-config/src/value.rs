@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use session_bencode::{DictReader, Kind, ListReader};
+use zeroize::Zeroize;
 
 use crate::ParseError;
 
@@ -19,7 +20,10 @@ use crate::ParseError;
 /// assert!(Scalar::Int(i64::MAX) < Scalar::from("!"));
 /// assert!(Scalar::from("Foo") < Scalar::from("foo"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// `Debug` shows integers and printable text, and only the length of other byte strings:
+/// config data holds keys (a group's secret key, a profile picture's key).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scalar {
     /// An integer.
     Int(i64),
@@ -34,8 +38,9 @@ pub type Set = BTreeSet<Scalar>;
 /// empty (an empty nested dictionary is pruned).
 pub type Dict = BTreeMap<Vec<u8>, Value>;
 
-/// A value in config data.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A value in config data. Byte strings are wiped on drop; `Debug` shows them as [`Scalar`]
+/// does (printable text, else only the length).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     /// An integer scalar.
     Int(i64),
@@ -112,10 +117,11 @@ impl Value {
 }
 
 impl From<Scalar> for Value {
-    fn from(s: Scalar) -> Self {
-        match s {
-            Scalar::Int(i) => Value::Int(i),
-            Scalar::Bytes(b) => Value::Bytes(b),
+    fn from(mut s: Scalar) -> Self {
+        match &mut s {
+            Scalar::Int(i) => Value::Int(*i),
+            // The bytes move on; `s` drops empty.
+            Scalar::Bytes(b) => Value::Bytes(core::mem::take(b)),
         }
     }
 }
@@ -325,4 +331,82 @@ pub(crate) fn parse_members(mut reader: ListReader<'_>) -> Result<Set, ParseErro
         set.insert(member);
     }
     Ok(set)
+}
+
+impl Drop for Scalar {
+    fn drop(&mut self) {
+        if let Scalar::Bytes(bytes) = self {
+            bytes.zeroize();
+        }
+    }
+}
+
+impl Drop for Value {
+    fn drop(&mut self) {
+        if let Value::Bytes(bytes) = self {
+            bytes.zeroize();
+        }
+    }
+}
+
+/// A byte string for `Debug`: printable UTF-8 as a quoted string, anything else (keys, hashes,
+/// IDs) as its length.
+struct RedactedBytes<'a>(&'a [u8]);
+
+impl core::fmt::Debug for RedactedBytes<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match core::str::from_utf8(self.0) {
+            Ok(text) if !text.chars().any(char::is_control) => write!(f, "{text:?}"),
+            _ => write!(f, "<{} bytes>", self.0.len()),
+        }
+    }
+}
+
+impl core::fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Scalar::Int(i) => f.debug_tuple("Int").field(i).finish(),
+            Scalar::Bytes(b) => f.debug_tuple("Bytes").field(&RedactedBytes(b)).finish(),
+        }
+    }
+}
+
+impl core::fmt::Debug for Value {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Value::Int(i) => f.debug_tuple("Int").field(i).finish(),
+            Value::Bytes(b) => f.debug_tuple("Bytes").field(&RedactedBytes(b)).finish(),
+            Value::Set(set) => f.debug_tuple("Set").field(set).finish(),
+            Value::Dict(dict) => {
+                let mut map = f.debug_map();
+                for (key, value) in dict {
+                    map.entry(&RedactedBytes(key), value);
+                }
+                map.finish()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn debug_shows_text_and_hides_binary() {
+        let mut dict = Dict::new();
+        dict.insert(b"n".to_vec(), Value::from("Kallie"));
+        dict.insert(b"K".to_vec(), Value::Bytes(alloc::vec![0xa7; 32]));
+        dict.insert(b"c".to_vec(), Value::Int(3));
+        let mut set = Set::new();
+        set.insert(Scalar::Bytes(alloc::vec![0, 1, 2]));
+        dict.insert(b"s".to_vec(), Value::Set(set));
+        let shown = format!("{:?}", Value::Dict(dict));
+        assert_eq!(
+            shown,
+            r#"{"K": Bytes(<32 bytes>), "c": Int(3), "n": Bytes("Kallie"), "s": Set({Bytes(<3 bytes>)})}"#
+        );
+        assert!(!shown.contains("a7") && !shown.contains("167"));
+    }
 }

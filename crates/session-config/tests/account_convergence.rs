@@ -292,7 +292,7 @@ proptest! {
                 }
                 Step::Restart(d) => {
                     let d = d % count;
-                    let dumps: Vec<(UserKind, Vec<u8>)> =
+                    let dumps: Vec<(UserKind, zeroize::Zeroizing<Vec<u8>>)> =
                         UserKind::ALL.into_iter().map(|k| (k, devices[d].dump(k))).collect();
                     let restored =
                         UserConfigs::load(&me, dumps.iter().map(|(k, b)| (*k, b.as_slice()))).unwrap();

@@ -61,7 +61,7 @@ impl Object {
         }
     }
 
-    fn load(&self, id: &GroupKeys, dump: &[u8]) -> Vec<u8> {
+    fn load(&self, id: &GroupKeys, dump: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
         match (self, &id.admin) {
             (Object::Info(_), Some(a)) => GroupInfoConfig::load_admin(a, &id.keys, dump)
                 .unwrap()
@@ -111,7 +111,7 @@ impl Object {
         }
     }
 
-    fn dump(&mut self) -> Vec<u8> {
+    fn dump(&mut self) -> zeroize::Zeroizing<Vec<u8>> {
         match self {
             Object::Info(i) => i.dump(),
             Object::Members(m) => m.dump(),

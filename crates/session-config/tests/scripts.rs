@@ -97,7 +97,7 @@ impl Object {
         }
     }
 
-    fn dump(&mut self) -> Vec<u8> {
+    fn dump(&mut self) -> zeroize::Zeroizing<Vec<u8>> {
         match self {
             Object::Profile(p) => p.dump(),
             Object::Contacts(c) => c.dump(),

@@ -115,15 +115,16 @@ pub struct KeysLoaded {
 }
 
 /// The three parts of a [`Group`] as bytes, from [`Group::dump`]: keep them to
-/// [`restore`](Group::restore) the group after a restart. Secret (they hold keys).
+/// [`restore`](Group::restore) the group after a restart. Secret (they hold keys): the three
+/// dumps are wiped on drop.
 #[derive(Clone, PartialEq, Eq)]
 pub struct GroupDump {
     /// [`Keys::dump`].
-    pub keys: Vec<u8>,
+    pub keys: Zeroizing<Vec<u8>>,
     /// The info config's dump.
-    pub info: Vec<u8>,
+    pub info: Zeroizing<Vec<u8>>,
     /// The members config's dump.
-    pub members: Vec<u8>,
+    pub members: Zeroizing<Vec<u8>>,
     /// Keys messages made here and not yet confirmed stored.
     pub unpushed_keys: Vec<Vec<u8>>,
 }
@@ -558,7 +559,7 @@ impl Group {
     /// The state as bytes, to [`restore`](Group::restore) after a restart.
     pub fn dump(&self) -> GroupDump {
         GroupDump {
-            keys: self.keys.dump().to_vec(),
+            keys: self.keys.dump(),
             info: self.info.clone().dump(),
             members: self.members.clone().dump(),
             unpushed_keys: self.unpushed_keys.clone(),
