@@ -577,9 +577,8 @@ impl<T: Transport> Network<T> {
             };
             let mut state = self.state();
             state.counters.path_failures += 1;
-            if let PathHealth::Dropped(_) = state.paths.record_failure(&guard.ed25519) {
-                state.pool.drop_node(&guard.ed25519);
-                sync_tables(&mut state);
+            if let PathHealth::Dropped(path) = state.paths.record_failure(&guard.ed25519) {
+                retire(&mut state, &path);
             }
             last = Some(failure);
         }
@@ -679,11 +678,10 @@ impl<T: Transport> Network<T> {
                 }
                 Decision::MarkPathBad => {
                     state.counters.path_failures += 1;
-                    if let PathHealth::Dropped(_) = state.paths.record_failure(&guard) {
-                        // Three strikes: the path is gone, and its guard leaves the pool so
-                        // that no new path is built on it.
-                        state.pool.drop_node(&guard);
-                        sync_tables(&mut state);
+                    if let PathHealth::Dropped(path) = state.paths.record_failure(&guard) {
+                        // Three strikes: the path is gone, its guard leaves the pool so that no
+                        // new path is built on it, and its relays count a failure each.
+                        retire(&mut state, &path);
                     }
                 }
                 Decision::DropPath => {
@@ -698,6 +696,15 @@ impl<T: Transport> Network<T> {
             }
         }
     }
+}
+
+/// A path that struck out: its guard leaves the pool, each relay counts a failure (see
+/// [`NodePool::retire_path`]), and the other paths through a node that left go with it.
+fn retire(state: &mut State, path: &OnionPath) {
+    for key in state.pool.retire_path(path) {
+        state.paths.remove_paths_through(&key);
+    }
+    sync_tables(state);
 }
 
 /// Keeps a precomputed table for each node of the current paths, and none for others.

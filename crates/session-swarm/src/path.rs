@@ -114,6 +114,27 @@ impl NodePool {
         }
     }
 
+    /// What happens to the nodes of a path that struck out ([`PathHealth::Dropped`]), as
+    /// libsession does it: the guard leaves the pool, and every other hop counts one failure
+    /// (leaving at [`NODE_FAILURE_LIMIT`]). A client cannot tell which hop garbled a reply, so
+    /// the relays share the blame; a relay that breaks every path it is on leaves after three,
+    /// while an honest relay that shared one bad path keeps its place. Returns the keys that
+    /// left the pool, guard first: remove the other paths through them
+    /// ([`PathSet::remove_paths_through`]).
+    pub fn retire_path(&mut self, path: &OnionPath) -> Vec<Ed25519PublicKey> {
+        let mut gone = Vec::new();
+        let guard = path.guard().ed25519;
+        if self.drop_node(&guard) {
+            gone.push(guard);
+        }
+        for relay in &path.hops[1..] {
+            if self.record_failure(&relay.ed25519) == NodeHealth::Dropped {
+                gone.push(relay.ed25519);
+            }
+        }
+        gone
+    }
+
     /// Removes `key` from the pool at once (e.g. "next node not found").
     pub fn drop_node(&mut self, key: &Ed25519PublicKey) -> bool {
         let before = self.nodes.len();
@@ -242,8 +263,8 @@ impl OnionPath {
 pub enum PathHealth {
     /// Kept, with this many failures.
     Failing(u8),
-    /// Reached [`PATH_FAILURE_LIMIT`]: removed. Its guard should leave the pool too, and a new
-    /// path be built.
+    /// Reached [`PATH_FAILURE_LIMIT`]: removed. Its guard should leave the pool too and its
+    /// relays count a failure ([`NodePool::retire_path`]), and a new path be built.
     Dropped(Box<OnionPath>),
     /// No path has that guard.
     Unknown,

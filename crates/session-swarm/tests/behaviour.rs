@@ -736,6 +736,57 @@ fn pool_and_path_failure_counts() {
     assert!(!pool.drop_node(&nodes[1].ed25519));
 }
 
+/// A path that strikes out takes its guard out of the pool and counts one failure on each
+/// relay: a relay on three such paths is gone, and every path through it with it.
+#[test]
+fn a_struck_out_path_blames_its_relays() {
+    let nodes: Vec<_> = (0..12).map(common::node).collect();
+    let mut pool = NodePool::new(&nodes);
+    let mut rng = ChaCha20Rng::from_seed([4; 32]);
+    let relay = nodes[5];
+    let mut guards = nodes.iter().filter(|n| n.ed25519 != relay.ed25519);
+    for round in 1..=3u8 {
+        let guard = *guards.next().unwrap();
+        // A path through the relay, as a rebuild may pick it again.
+        let path = loop {
+            let path = pool.build_path(&mut rng, &guard, &[]).unwrap();
+            if path.contains(&relay.ed25519) {
+                break path;
+            }
+        };
+        let mut paths = PathSet::default();
+        paths.push(path);
+        let mut health = PathHealth::Unknown;
+        for _ in 0..PATH_FAILURE_LIMIT {
+            health = paths.record_failure(&guard.ed25519);
+        }
+        let PathHealth::Dropped(dropped) = health else {
+            panic!("round {round}: the path should strike out, got {health:?}");
+        };
+        let gone = pool.retire_path(&dropped);
+        assert_eq!(
+            gone[0], guard.ed25519,
+            "round {round}: the guard leaves first"
+        );
+        assert!(pool.get(&guard.ed25519).is_none());
+        if round < 3 {
+            assert!(!gone.contains(&relay.ed25519), "round {round}: {gone:?}");
+            assert!(pool.get(&relay.ed25519).is_some());
+        } else {
+            assert!(
+                gone.contains(&relay.ed25519),
+                "the relay leaves on its third struck-out path"
+            );
+            assert!(pool.get(&relay.ed25519).is_none());
+        }
+    }
+    // A guard leaves once: retiring the same path again does not report it.
+    let guard = *pool.nodes().next().unwrap();
+    let path = pool.build_path(&mut rng, &guard, &[]).unwrap();
+    assert_eq!(pool.retire_path(&path).first(), Some(&guard.ed25519));
+    assert!(!pool.retire_path(&path).contains(&guard.ed25519));
+}
+
 fn request(members: &[ServiceNode]) -> SwarmRequest {
     SwarmRequest::new(
         SessionId::new(Prefix::User, [4; 32]),

@@ -285,9 +285,12 @@ impl Transport {
                     self.paths.remove_paths_through(&node);
                 }
                 Decision::MarkPathBad => {
-                    // Three strikes drop the path, and its guard leaves the pool.
-                    if let PathHealth::Dropped(_) = self.paths.record_failure(&guard) {
-                        self.pool.drop_node(&guard);
+                    // Three strikes drop the path; its guard leaves the pool and its relays
+                    // count a failure each (and paths through a relay that left go too).
+                    if let PathHealth::Dropped(path) = self.paths.record_failure(&guard) {
+                        for key in self.pool.retire_path(&path) {
+                            self.paths.remove_paths_through(&key);
+                        }
                     }
                 }
                 Decision::DropPath => {
