@@ -907,45 +907,35 @@ fn backend_outcome(op: u8, data: &[u8]) -> Vec<u8> {
 
     let mut out = Vec::new();
     match op % 4 {
-        // AES-256-GCM: key ‖ nonce ‖ aad length (1 byte) ‖ aad ‖ the rest, opened and sealed.
-        0 => {
-            let Some((key, rest)) = take::<32>(data) else {
-                return out;
-            };
-            let Some((nonce, rest)) = take::<12>(rest) else {
-                return out;
-            };
-            let Some((&aad_len, rest)) = rest.split_first() else {
-                return out;
-            };
-            let (aad, body) = rest.split_at(usize::from(aad_len).min(rest.len()));
-            let cipher = Aes256Gcm::new(&key);
-            push_result(&mut out, cipher.decrypt(&nonce, aad, body));
-            let sealed = cipher.encrypt(&nonce, aad, body);
-            if let Ok(sealed) = &sealed {
-                assert_eq!(cipher.decrypt(&nonce, aad, sealed).as_deref(), Ok(body));
+        // AES-256-GCM (12-byte nonce) and XChaCha20-Poly1305 (24): key ‖ nonce ‖ aad length
+        // (1 byte) ‖ aad ‖ the rest, opened and sealed.
+        op @ (0 | 1) => {
+            macro_rules! aead_case {
+                ($cipher:ty, $nonce_len:literal) => {{
+                    let Some((key, rest)) = take::<32>(data) else {
+                        return out;
+                    };
+                    let Some((nonce, rest)) = take::<$nonce_len>(rest) else {
+                        return out;
+                    };
+                    let Some((&aad_len, rest)) = rest.split_first() else {
+                        return out;
+                    };
+                    let (aad, body) = rest.split_at(usize::from(aad_len).min(rest.len()));
+                    let cipher = <$cipher>::new(&key);
+                    push_result(&mut out, cipher.decrypt(&nonce, aad, body));
+                    let sealed = cipher.encrypt(&nonce, aad, body);
+                    if let Ok(sealed) = &sealed {
+                        assert_eq!(cipher.decrypt(&nonce, aad, sealed).as_deref(), Ok(body));
+                    }
+                    push_result(&mut out, sealed);
+                }};
             }
-            push_result(&mut out, sealed);
-        }
-        // XChaCha20-Poly1305, the same layout with a 24-byte nonce.
-        1 => {
-            let Some((key, rest)) = take::<32>(data) else {
-                return out;
-            };
-            let Some((nonce, rest)) = take::<24>(rest) else {
-                return out;
-            };
-            let Some((&aad_len, rest)) = rest.split_first() else {
-                return out;
-            };
-            let (aad, body) = rest.split_at(usize::from(aad_len).min(rest.len()));
-            let cipher = XChaCha20Poly1305::new(&key);
-            push_result(&mut out, cipher.decrypt(&nonce, aad, body));
-            let sealed = cipher.encrypt(&nonce, aad, body);
-            if let Ok(sealed) = &sealed {
-                assert_eq!(cipher.decrypt(&nonce, aad, sealed).as_deref(), Ok(body));
+            if op == 0 {
+                aead_case!(Aes256Gcm, 12)
+            } else {
+                aead_case!(XChaCha20Poly1305, 24)
             }
-            push_result(&mut out, sealed);
         }
         // X25519: secret ‖ peer's u; the public key and the shared secret (or its refusal).
         2 => {

@@ -97,25 +97,19 @@ impl ShortPoly1305 {
     /// The 16-byte tag.
     pub(crate) fn finalize(mut self) -> [u8; 16] {
         let [mut h0, mut h1, mut h2] = self.h;
-        // Carry fully.
-        let mut c = h1 >> 44;
-        h1 &= MASK44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= MASK42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= MASK44;
-        h1 += c;
-        c = h1 >> 44;
-        h1 &= MASK44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= MASK42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= MASK44;
-        h1 += c;
+        // Carry fully: two rounds bring every limb within its width.
+        let mut c;
+        for _ in 0..2 {
+            c = h1 >> 44;
+            h1 &= MASK44;
+            h2 += c;
+            c = h2 >> 42;
+            h2 &= MASK42;
+            h0 += c * 5;
+            c = h0 >> 44;
+            h0 &= MASK44;
+            h1 += c;
+        }
 
         // g = h + 5 - 2^130; keep it when it does not borrow (h >= p).
         let mut g0 = h0 + 5;
