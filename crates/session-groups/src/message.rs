@@ -375,7 +375,8 @@ pub(crate) fn parse_supplement_keys(inner: &[u8]) -> Result<Vec<GroupKey>, LoadE
 /// A member tries its one key on every entry of a keys message, all under the message's one
 /// nonce, so the XChaCha20 subkey and the Poly1305 key (ChaCha20 block 0) are the same for
 /// every attempt: they are derived once, and each attempt is only a Poly1305 tag over the
-/// entry ([`crate::tag`]), compared in constant time. The entry that matches is decrypted from block 1.
+/// entry ([`crate::tag`]), compared in constant time. The entry that matches is decrypted from
+/// block 1.
 pub(crate) fn open_first<'e>(
     key: &[u8; 32],
     nonce: &[u8; NONCE_LEN],
@@ -399,7 +400,7 @@ pub(crate) fn open_first<'e>(
     cipher.apply_keystream(&mut block0[..]);
     let mut mac_key = Zeroizing::new([0u8; 32]);
     mac_key.copy_from_slice(&block0[..32]);
-    // The key's powers are computed once; each attempt starts from a copy.
+    // The key is clamped once; each attempt starts from a copy.
     let keyed = crate::tag::ShortPoly1305::new(&mac_key);
     for entry in entries {
         let Some(split) = entry.len().checked_sub(TAG) else {

@@ -115,16 +115,16 @@ pub struct KeysLoaded {
 }
 
 /// The three parts of a [`Group`] as bytes, from [`Group::dump`]: keep them to
-/// [`restore`](Group::restore) the group after a restart. Secret (they hold keys): the three
-/// dumps are wiped on drop.
-#[derive(Clone, PartialEq, Eq)]
+/// [`restore`](Group::restore) the group after a restart. Secret (they hold keys): wiped on
+/// drop, compared in constant time (lengths aside), never shown by `Debug`.
+#[derive(Clone)]
 pub struct GroupDump {
     /// [`Keys::dump`].
-    pub keys: Zeroizing<Vec<u8>>,
+    pub keys: Vec<u8>,
     /// The info config's dump.
-    pub info: Zeroizing<Vec<u8>>,
+    pub info: Vec<u8>,
     /// The members config's dump.
-    pub members: Zeroizing<Vec<u8>>,
+    pub members: Vec<u8>,
     /// Keys messages made here and not yet confirmed stored.
     pub unpushed_keys: Vec<Vec<u8>>,
 }
@@ -134,6 +134,18 @@ impl fmt::Debug for GroupDump {
         f.debug_struct("GroupDump").finish_non_exhaustive()
     }
 }
+
+impl PartialEq for GroupDump {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        let secrets_equal = self.keys.ct_eq(&other.keys)
+            & self.info.ct_eq(&other.info)
+            & self.members.ct_eq(&other.members);
+        bool::from(secrets_equal) && self.unpushed_keys == other.unpushed_keys
+    }
+}
+
+impl Eq for GroupDump {}
 
 impl Drop for GroupDump {
     fn drop(&mut self) {
@@ -559,9 +571,9 @@ impl Group {
     /// The state as bytes, to [`restore`](Group::restore) after a restart.
     pub fn dump(&self) -> GroupDump {
         GroupDump {
-            keys: self.keys.dump(),
-            info: self.info.clone().dump(),
-            members: self.members.clone().dump(),
+            keys: self.keys.dump().to_vec(),
+            info: self.info.clone().dump().to_vec(),
+            members: self.members.clone().dump().to_vec(),
             unpushed_keys: self.unpushed_keys.clone(),
         }
     }

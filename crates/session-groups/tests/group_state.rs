@@ -252,6 +252,12 @@ fn restore_and_refusals() {
     let dump = member.dump();
     let back = Group::restore(p[1].clone(), group.group_public_key(), None, &dump).unwrap();
     assert_eq!(back.info().name(), Some("G"));
+    // Dumps compare by content (in constant time for the secret parts).
+    assert_eq!(back.dump(), dump);
+    let mut changed = dump.clone();
+    let at = changed.keys.len() / 2;
+    changed.keys[at] ^= 1;
+    assert_ne!(changed, dump);
     let sent = group
         .encrypt_message(b"x", EncryptOptions::default(), &mut rng)
         .unwrap();
